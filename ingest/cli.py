@@ -1,0 +1,3 @@
+"""Command line entry point: `scorecard`."""
+def main() -> int:
+    return 0
