@@ -3,29 +3,155 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import os
 import sys
+from pathlib import Path
+
+from ingest.sources import SOURCES
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+DEMO_FILES = (
+    ("teams", "teams.csv"),
+    ("tickets", "tickets.csv"),
+    ("surveys", "surveys.csv"),
+    ("polls", "employee_polls.csv"),
+)
+DB_HELP = "database file (default: $SCORECARD_DB or data/scorecard.duckdb)"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    parser = argparse.ArgumentParser(prog="scorecard", description=__doc__)
+    parser = argparse.ArgumentParser(prog="scorecard", description="Service Scorecard.")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    p = sub.add_parser("ingest", help="load CSV exports into the database")
+    p.add_argument("source", choices=list(SOURCES), help="what the files hold")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--mapping", help="a shipped mapping name or a mapping .toml path")
+    p.add_argument("--db", help=DB_HELP)
+
+    p = sub.add_parser("demo", help="load the sample data into the database")
+    p.add_argument("--db", help=DB_HELP)
+
+    p = sub.add_parser("rejected", help="list rejected rows as CSV (all loads, or one)")
+    p.add_argument("--load", type=int, help="only this load id")
+    p.add_argument("--db", help=DB_HELP)
+
+    p = sub.add_parser("mappings", help="list the shipped mappings")
+
     p = sub.add_parser("export", help="print the scorecard as CSV (the spec's export format)")
-    p.add_argument("--db", help="database file (default: $SCORECARD_DB or data/scorecard.duckdb)")
+    p.add_argument("--db", help=DB_HELP)
     p.add_argument("--period", choices=["week", "month", "quarter"], default="month")
     p.add_argument("--output", help="write to this file instead of stdout")
 
     p = sub.add_parser("serve", help="serve the dashboard on a database")
-    p.add_argument("--db", help="database file (default: $SCORECARD_DB or data/scorecard.duckdb)")
+    p.add_argument("--db", help=DB_HELP)
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one subcommand; errors a person can act on are printed without a traceback."""
-    args = build_parser().parse_args(argv)
+def print_report(report, db_arg: str | None) -> None:  # type: ignore[no-untyped-def]
+    """A load report a person can read."""
+    out = sys.stdout
+    out.write(
+        f"{report.file_name} -> {report.source} "
+        f"(mapping: {report.mapping}, load #{report.load_id})\n"
+    )
+    out.write(
+        f"  read {report.rows_read:,}  loaded {report.rows_loaded:,}  "
+        f"replaced {report.rows_replaced:,}  rejected {report.rows_rejected:,}"
+        + (f"  skipped {report.rows_skipped:,}" if report.rows_skipped else "")
+        + "\n"
+    )
+    if report.top_reasons:
+        out.write("  top reasons for rejected rows:\n")
+        for reason, count in report.top_reasons:
+            out.write(f"    {count:>8,}  {reason}\n")
+        db = f" --db {db_arg}" if db_arg else ""
+        out.write(f"  list them all: scorecard rejected --load {report.load_id}{db}\n")
+    if report.dropped_columns:
+        out.write(f"  dropped on sight, never stored: {', '.join(report.dropped_columns)}\n")
+    if report.ignored_columns:
+        out.write(f"  columns not stored: {', '.join(report.ignored_columns)}\n")
+    if report.extra_items:
+        out.write(f"  extra poll items kept: {', '.join(report.extra_items)}\n")
+    for note in report.notes:
+        out.write(f"  note: {note}\n")
+
+
+def _ingest(db: str | None, source: str, files: list[str], mapping: str | None) -> int:
+    from ingest.db import resolve_db_path
+    from ingest.load import IngestError, load_file
+
+    db_path = resolve_db_path(db)
+    failed = 0
+    for file in files:
+        try:
+            report = load_file(db_path, source, file, mapping, progress=sys.stderr.isatty())
+        except IngestError as exc:
+            sys.stderr.write(f"refused: {exc}\n")
+            failed += 1
+            continue
+        print_report(report, db)
+    return 1 if failed else 0
+
+
+def _demo(db: str | None) -> int:
+    from ingest.db import resolve_db_path
+
+    db_path = resolve_db_path(db)
+    status = 0
+    for source, name in DEMO_FILES:
+        status |= _ingest(str(db_path), source, [str(SAMPLE_DIR / name)], None)
+    print(f"sample data loaded into {db_path}")
+    return status
+
+
+def _rejected(db: str | None, load: int | None) -> int:
+    from ingest.db import read_connection, resolve_db_path
+
+    db_path = resolve_db_path(db)
+    if not db_path.exists():
+        sys.stderr.write(f"error: no database at {db_path}\n")
+        return 1
+    sql = (
+        "SELECT r.load_id, l.file_name, r.line, r.column_name, r.value, r.reason "
+        "FROM rejected_rows r JOIN loads l USING (load_id)"
+    )
+    params: list[object] = []
+    if load is not None:
+        sql += " WHERE r.load_id = ?"
+        params.append(load)
+    with read_connection(db_path) as con:
+        rows = con.execute(sql + " ORDER BY r.load_id, r.line", params).fetchall()
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["load_id", "file_name", "line", "column", "value", "reason"])
+    writer.writerows(rows)
+    return 0
+
+
+def _mappings() -> int:
+    from ingest.mapping import available_mappings, load_mapping
+
+    for source in SOURCES:
+        for name in available_mappings(source):
+            description = load_mapping(name, source).description or "the canonical layout"
+            print(f"{source:8} {name:24} {description}")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch a parsed command."""
+    if args.command == "ingest":
+        return _ingest(args.db, args.source, args.files, args.mapping)
+    if args.command == "demo":
+        return _demo(args.db)
+    if args.command == "rejected":
+        return _rejected(args.db, args.load)
+    if args.command == "mappings":
+        return _mappings()
     if args.command == "export":
         from metrics.export import export_command  # lazy: keeps `ingest` free of metrics
 
@@ -35,6 +161,21 @@ def main(argv: list[str] | None = None) -> int:
 
         return serve(db=args.db, port=args.port, host=args.host)
     return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; problems are printed as one line, never as a traceback."""
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted: nothing of the unfinished load was kept\n")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if os.environ.get("SCORECARD_DEBUG"):
+            raise
+        sys.stderr.write(f"error: {exc}\n(set SCORECARD_DEBUG=1 to see the details)\n")
+        return 1
 
 
 if __name__ == "__main__":

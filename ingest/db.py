@@ -21,7 +21,10 @@ import duckdb
 from ingest.schema import ensure_schema
 
 DEFAULT_DB = Path("data") / "scorecard.duckdb"
-_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": True}
+_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": True,
+}
 
 
 def resolve_db_path(db: str | os.PathLike[str] | None = None) -> Path:

@@ -17,7 +17,14 @@ RATING_COLUMNS = (
     "rating_friendliness",
     "rating_efficiency",
 )
-POLL_ITEMS_1_5 = ("wellbeing", "workload", "burnout", "recognition", "manager_support", "enablement")
+POLL_ITEMS_1_5 = (
+    "wellbeing",
+    "workload",
+    "burnout",
+    "recognition",
+    "manager_support",
+    "enablement",
+)
 WHO5_ITEMS = ("who5_1", "who5_2", "who5_3", "who5_4", "who5_5")
 
 # No PRIMARY KEY constraints: DuckDB's ART indexes slow bulk loads badly and make

@@ -1,0 +1,327 @@
+"""Loading a file: stage it, replace rows by key, quarantine bad rows, log the load.
+
+Everything happens in one transaction on a private copy of the database (ingest.db), so a
+load is all or nothing and readers never see half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ingest.db import write_connection
+from ingest.mapping import Mapping, MappingError, load_mapping
+from ingest.plan import PlanError, sql_str
+from ingest.reader import ReadError
+from ingest.schema import ensure_schema, meta_value
+from ingest.settings import Settings, load_settings
+from ingest.sources import SOURCES, Source
+from ingest.stage import SKIPPED, Staged, stage
+
+NO_TICKET_FOR_TEAM = (
+    "team is missing and the linked ticket is not loaded (load the tickets first, or give a team)"
+)
+
+
+class IngestError(Exception):
+    """A file refused whole; the message tells a person what to do."""
+
+
+@dataclass
+class LoadReport:
+    """What a load did, for the CLI, the dashboard and the load log."""
+
+    load_id: int | None
+    source: str
+    file_name: str
+    mapping: str
+    outcome: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_replaced: int = 0
+    rows_rejected: int = 0
+    rows_skipped: int = 0
+    top_reasons: list[tuple[str, int]] = field(default_factory=list)
+    dropped_columns: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    extra_items: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    message: str = ""
+
+
+def _source(name: str) -> Source:
+    if name not in SOURCES:
+        raise IngestError(f"unknown source {name!r}: use one of {', '.join(SOURCES)}")
+    return SOURCES[name]
+
+
+def _checked_path(file_path: str | os.PathLike[str]) -> Path:
+    path = Path(file_path)
+    if not path.is_file():
+        raise IngestError(f"{path}: no such file")
+    return path
+
+
+def load_file(
+    db_path: str | os.PathLike[str],
+    source: str,
+    file_path: str | os.PathLike[str],
+    mapping: str | os.PathLike[str] | None = None,
+    file_name: str | None = None,
+    settings: Settings | None = None,
+    progress: bool = False,
+) -> LoadReport:
+    """Load one CSV export into the database; raise IngestError if the file is refused."""
+    src = _source(source)
+    path = _checked_path(file_path)
+    name = file_name or path.name
+    started = datetime.now()
+    settings = settings or load_settings(db_path)
+    mapping_obj: Mapping | None = None
+    try:
+        mapping_obj = load_mapping(mapping, source)
+        with write_connection(db_path) as con:
+            if progress:
+                # DuckDB draws its own progress bar for statements that run over two seconds.
+                con.execute("SET enable_progress_bar = true")
+                con.execute("SET enable_progress_bar_print = true")
+            return _load(con, src, mapping_obj, path, name, started, settings)
+    except (ReadError, PlanError, MappingError) as exc:
+        label = mapping_obj.name if mapping_obj else str(mapping or "canonical")
+        message = f"{name}: {exc}"
+        _log_refusal(db_path, src, name, label, started, message)
+        raise IngestError(message) from exc
+    except duckdb.Error as exc:
+        # A DuckDB error here means a file we could not read even on the careful path.
+        label = mapping_obj.name if mapping_obj else str(mapping or "canonical")
+        message = f"{name}: could not be read as CSV ({str(exc).splitlines()[0]})"
+        _log_refusal(db_path, src, name, label, started, message)
+        raise IngestError(message) from exc
+
+
+def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0])  # type: ignore[index]
+
+
+def _log_refusal(
+    db_path: str | os.PathLike[str],
+    src: Source,
+    name: str,
+    mapping: str,
+    started: datetime,
+    message: str,
+) -> None:
+    with write_connection(db_path) as con:
+        con.execute(
+            "INSERT INTO loads (load_id, source, file_name, mapping, started_at, finished_at, "
+            "rows_read, rows_loaded, rows_replaced, rows_rejected, outcome, message) "
+            "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 'refused', ?)",
+            [_next_load_id(con), src.name, name, mapping, started, datetime.now(), message],
+        )
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    src: Source,
+    mapping: Mapping,
+    path: Path,
+    name: str,
+    started: datetime,
+    settings: Settings,
+) -> LoadReport:
+    salt = meta_value(con, "customer_salt") or ""
+    staged = stage(con, src, mapping, path, settings.organisation.timezone, salt)
+    if staged.rows_read == 0:
+        raise ReadError("the file has a header but no data rows")
+    load_id = _next_load_id(con)
+    report = LoadReport(load_id, src.name, name, mapping.name, "loaded", rows_read=staged.rows_read)
+    report.dropped_columns = staged.plan.dropped
+    report.ignored_columns = list(staged.plan.ignored)
+
+    if src.name == "surveys":
+        _resolve_survey_teams(con, staged)
+    report.rows_skipped = _scalar(con, f"SELECT count(*) FROM staging WHERE __code = {SKIPPED}")
+    key = src.key
+    valid = _scalar(con, "SELECT count(*) FROM staging WHERE __code IS NULL")
+    distinct = _scalar(con, f'SELECT count(DISTINCT "{key}") FROM staging WHERE __code IS NULL')
+    _quarantine(con, staged, load_id)
+    if distinct < valid:
+        # The same key twice in one file: the later row wins, as across files.
+        con.execute(
+            f"DELETE FROM staging WHERE __code IS NULL AND rowid NOT IN "
+            f'(SELECT max(rowid) FROM staging WHERE __code IS NULL GROUP BY "{key}")'
+        )
+        report.notes.append(f"{valid - distinct:,} rows repeat a {key} found later in the file")
+    report.rows_replaced = (valid - distinct) + _replace(con, src)
+    report.rows_loaded = distinct
+    report.rows_rejected = _scalar(
+        con, "SELECT count(*) FROM rejected_rows WHERE load_id = ?", [load_id]
+    )
+
+    if src.name == "tickets":
+        _ticket_csat_to_surveys(con)
+    if src.name == "polls":
+        report.extra_items = _poll_extra_items(con, staged, report)
+    if src.name != "teams":
+        con.execute(
+            "INSERT INTO teams (team) SELECT DISTINCT team FROM staging WHERE __code IS NULL "
+            "AND team IS NOT NULL AND team NOT IN (SELECT team FROM teams)"
+        )
+    report.top_reasons = [
+        (str(r), int(c))
+        for r, c in con.execute(
+            "SELECT reason, count(*) AS c FROM rejected_rows WHERE load_id = ? "
+            "GROUP BY reason ORDER BY c DESC, reason LIMIT 5",
+            [load_id],
+        ).fetchall()
+    ]
+    previous = con.execute(
+        "SELECT load_id, started_at FROM loads WHERE content_hash = ? AND source = ? "
+        "AND outcome = 'loaded' ORDER BY load_id DESC LIMIT 1",
+        [staged.facts.sha256, src.name],
+    ).fetchone()
+    if previous:
+        report.notes.append(
+            f"this exact file was already loaded (load #{previous[0]} "
+            f"at {previous[1]:%Y-%m-%d %H:%M}); "
+            "its rows replaced themselves, so nothing changed"
+        )
+    con.execute(
+        "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            load_id,
+            src.name,
+            name,
+            staged.facts.sha256,
+            mapping.name,
+            mapping.model_dump_json(),
+            started,
+            datetime.now(),
+            report.rows_read,
+            report.rows_loaded,
+            report.rows_replaced,
+            report.rows_rejected,
+            "loaded",
+            "; ".join(report.notes) or None,
+            json.dumps(report.dropped_columns),
+            json.dumps(report.ignored_columns),
+        ],
+    )
+    return report
+
+
+def _resolve_survey_teams(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """A survey response without a team takes the team of its linked ticket."""
+    con.execute(
+        "UPDATE staging SET team = t.team FROM tickets t "
+        "WHERE staging.team IS NULL AND staging.__code IS NULL AND staging.ticket_id = t.ticket_id"
+    )
+    code = len(staged.plan.rules)
+    con.execute(
+        f"UPDATE staging SET __code = {code}, __value = ticket_id "
+        "WHERE team IS NULL AND __code IS NULL"
+    )
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) -> None:
+    """Rejected rows go to rejected_rows with line, column, value and reason."""
+    rules = [(i, r.column, r.reason) for i, r in enumerate(staged.plan.rules)]
+    rules.append((len(rules), "team", NO_TICKET_FOR_TEAM))
+    reasons = pd.DataFrame(rules, columns=["code", "column_name", "reason"])  # noqa: F841
+    con.execute(
+        "INSERT INTO rejected_rows SELECT ?, s.__line, r.column_name, s.__value, r.reason "
+        "FROM staging s JOIN reasons r ON s.__code = r.code ORDER BY s.__line",
+        [load_id],
+    )
+    if staged.bad_shape:
+        width = len(staged.plan.layout.header)
+        con.executemany(
+            "INSERT INTO rejected_rows VALUES (?, ?, NULL, ?, ?)",
+            [
+                [
+                    load_id,
+                    line,
+                    text,
+                    f"row has {found} fields where the header has {width} "
+                    "(check the delimiter and the quotes on this line)",
+                ]
+                for line, found, text in staged.bad_shape
+            ],
+        )
+        staged.rows_read += 0  # bad-shape rows are already counted in rows_read
+
+
+def _replace(con: duckdb.DuckDBPyConnection, src: Source) -> int:
+    """Delete rows whose key is in this load, insert the load's good rows; count replaced."""
+    key = f'"{src.key}"'
+    replaced = _scalar(
+        con,
+        f"DELETE FROM {src.table} WHERE {key} IN (SELECT {key} FROM staging WHERE __code IS NULL)",
+    )
+    columns = [c.name for c in src.columns if not (src.name == "tickets" and c.name == "csat")]
+    target = ", ".join("customer_hash" if c == "customer_id" else f'"{c}"' for c in columns)
+    select = ", ".join(f'"{c}"' for c in columns)
+    con.execute(
+        f"INSERT INTO {src.table} ({target}) SELECT {select} FROM staging WHERE __code IS NULL"
+    )
+    return replaced
+
+
+def _ticket_csat_to_surveys(con: duckdb.DuckDBPyConnection) -> None:
+    """A csat on a ticket becomes the survey response `ticket:<id>` (last load wins)."""
+    con.execute(
+        "DELETE FROM survey_responses WHERE response_id IN "
+        "(SELECT 'ticket:' || ticket_id FROM staging WHERE __code IS NULL)"
+    )
+    con.execute(
+        "INSERT INTO survey_responses (response_id, submitted_at, team, ticket_id, channel, csat) "
+        "SELECT 'ticket:' || ticket_id, coalesce(resolved_at, created_at), team, ticket_id, "
+        "channel, csat FROM staging WHERE __code IS NULL AND csat IS NOT NULL"
+    )
+
+
+def _poll_extra_items(
+    con: duckdb.DuckDBPyConnection, staged: Staged, report: LoadReport
+) -> list[str]:
+    """Extra poll columns holding only whole numbers 1..5 are kept as items; others ignored."""
+    con.execute(
+        "DELETE FROM poll_extra_answers WHERE response_id IN "
+        "(SELECT response_id FROM staging WHERE __code IS NULL)"
+    )
+    items = []
+    for i, name in enumerate(staged.plan.extra):
+        col = f'"x{i}"'
+        bad = _scalar(
+            con,
+            f"SELECT count(*) FROM staging WHERE __code IS NULL AND {col} IS NOT NULL AND "
+            f"coalesce(try_cast({col} AS DOUBLE) NOT IN (1, 2, 3, 4, 5), true)",
+        )
+        answered = _scalar(con, f"SELECT count({col}) FROM staging WHERE __code IS NULL")
+        if bad or not answered:
+            report.ignored_columns.append(name)
+            continue
+        items.append(name)
+        con.execute(
+            f"INSERT INTO poll_extra_answers SELECT response_id, {sql_str(name)}, "
+            f"CAST(try_cast({col} AS DOUBLE) AS INTEGER) FROM staging "
+            f"WHERE __code IS NULL AND {col} IS NOT NULL"
+        )
+    return items
+
+
+def ensure_database(db_path: str | os.PathLike[str]) -> None:
+    """Create an empty database with the schema if there is none yet."""
+    if not Path(db_path).exists():
+        with write_connection(db_path) as con:
+            ensure_schema(con)

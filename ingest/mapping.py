@@ -1,0 +1,163 @@
+"""Mappings: declarative TOML files that turn an export's layout into a canonical source.
+
+The format is documented in docs/mappings.md. Shipped mappings live in ingest/mappings/;
+an analyst passes the path of their own file with --mapping.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ingest.sources import DEFAULT_MISSING, SOURCES
+
+MAPPINGS_DIR = Path(__file__).with_name("mappings")
+Scalar = str | int | float
+
+
+class MappingError(ValueError):
+    """A mapping file that cannot be used; the message names the bad key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ReadOptions(_Strict):
+    """How to read the file before mapping columns."""
+
+    encoding: Literal["auto", "utf-8", "utf-16", "cp1252", "latin-1"] = "auto"
+    delimiter: Literal["auto", ",", ";", "\t", "|"] = "auto"
+    skip_lines: int = Field(0, ge=0, description="preamble lines before the header")
+    header_rows: int = Field(1, ge=1, description="header lines; names come from the first")
+    missing_values: list[str] = Field(default_factory=lambda: list(DEFAULT_MISSING))
+
+
+class Duration(_Strict):
+    """A value computed from a duration column: minutes, or a timestamp after another column."""
+
+    column: str
+    unit: Literal["seconds", "minutes", "hours", "days", "hh:mm", "hh:mm:ss"] = "minutes"
+    after: str | None = Field(None, description="canonical timestamp the duration is added to")
+
+
+class Mapping(_Strict):
+    """A whole mapping file."""
+
+    name: str
+    source: Literal["teams", "tickets", "surveys", "polls"]
+    description: str = ""
+    read: ReadOptions = ReadOptions()
+    columns: dict[str, str] = Field(default_factory=dict, description="canonical = source column")
+    constants: dict[str, Scalar] = Field(default_factory=dict)
+    formats: dict[str, str | list[str]] = Field(default_factory=dict)
+    values: dict[str, dict[str, Scalar]] = Field(default_factory=dict)
+    durations: dict[str, Duration] = Field(default_factory=dict)
+    drop: list[str] = Field(default_factory=list, description="source columns never stored")
+    skip_rows_where: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("formats")
+    @classmethod
+    def _formats_as_lists(cls, value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        for column, fmt in value.items():
+            fmts = [fmt] if isinstance(fmt, str) else fmt
+            if not fmts or any("%" not in f for f in fmts):
+                raise ValueError(
+                    f"formats.{column}: {fmt!r} is not a strptime format like %d/%m/%Y"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _known_canonical_columns(self) -> Mapping:
+        known = set(SOURCES[self.source].names)
+        problems = []
+        for section in ("columns", "constants", "formats", "values", "durations"):
+            for key in getattr(self, section):
+                if key not in known:
+                    problems.append(
+                        f"{section}.{key}: not a column of {self.source} "
+                        f"(known: {', '.join(sorted(known))})"
+                    )
+        for key, duration in self.durations.items():
+            if duration.after is not None and duration.after not in known:
+                problems.append(f"durations.{key}.after: {duration.after!r} is not a column")
+            if key in self.columns:
+                problems.append(f"durations.{key}: also given in [columns]; keep one")
+        for key in self.constants:
+            if key in self.columns:
+                problems.append(f"constants.{key}: also given in [columns]; keep one")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def formats_for(self, column: str) -> list[str]:
+        """strptime formats declared for a canonical column (may be empty)."""
+        fmt = self.formats.get(column)
+        if fmt is None:
+            return []
+        return [fmt] if isinstance(fmt, str) else list(fmt)
+
+    def source_for(self, column: str) -> str:
+        """The source column that feeds a canonical column (identity when not renamed)."""
+        return self.columns.get(column, column)
+
+
+def canonical_mapping(source: str) -> Mapping:
+    """The identity mapping for a source."""
+    return Mapping(name="canonical", source=source)  # type: ignore[arg-type]
+
+
+def _format_errors(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    return "; ".join(parts)
+
+
+def parse_mapping(text: str, origin: str) -> Mapping:
+    """Parse and validate mapping TOML; errors name the file and every bad key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError(f"mapping {origin}: not valid TOML ({exc})") from exc
+    try:
+        return Mapping.model_validate(data)
+    except ValidationError as exc:
+        raise MappingError(f"mapping {origin}: {_format_errors(exc)}") from exc
+
+
+def available_mappings(source: str | None = None) -> list[str]:
+    """Names of the shipped mappings (for a source, if given), canonical first."""
+    names = []
+    for path in sorted(MAPPINGS_DIR.glob("*.toml")):
+        mapping = parse_mapping(path.read_text(encoding="utf-8"), path.name)
+        if source is None or mapping.source == source:
+            names.append(path.stem)
+    return ["canonical", *names]
+
+
+def load_mapping(name_or_path: str | os.PathLike[str] | None, source: str) -> Mapping:
+    """A shipped mapping by name, a mapping file by path, or the canonical one."""
+    if name_or_path is None or str(name_or_path) == "canonical":
+        return canonical_mapping(source)
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = MAPPINGS_DIR / f"{name_or_path}.toml"
+    if not path.exists():
+        shipped = ", ".join(available_mappings(source))
+        raise MappingError(
+            f"mapping {name_or_path!r} not found: give a shipped name ({shipped}) or a .toml path"
+        )
+    mapping = parse_mapping(path.read_text(encoding="utf-8"), str(path))
+    if mapping.source != source:
+        raise MappingError(
+            f"mapping {path.name} is for {mapping.source}, not {source}: "
+            f"run `scorecard ingest {mapping.source} ...` or pick another mapping"
+        )
+    return mapping

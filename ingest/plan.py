@@ -1,0 +1,307 @@
+"""From a mapping and a file's header to SQL: raw, typed and rule expressions per column."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.mapping import MAPPINGS_DIR, Mapping, load_mapping, parse_mapping
+from ingest.reader import Layout
+from ingest.sources import PRIORITIES, Source
+
+# Poll columns that identify a person: dropped on sight, never read, named in the report.
+IDENTITY = re.compile(
+    r"^(full[ _-]?)?name$|^(first|last|given|family|sur)[ _-]?name$|e[ _-]?mail|"
+    r"^(employee|user|staff|person|respondent)[ _-]?(id|number|no)$|^ip([ _-]?address)?$|"
+    r"recipient",
+    re.IGNORECASE,
+)
+
+
+class PlanError(ValueError):
+    """A file whose columns cannot feed the source; the message says what to do."""
+
+
+def sql_str(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One reason a row is rejected: the column it concerns, its SQL test and its text."""
+
+    column: str
+    test: str  # true when the row breaks the rule
+    reason: str
+    value: str  # SQL for the offending value shown to the analyst
+
+
+@dataclass
+class Plan:
+    """Everything needed to stage a file: source column per canonical column and the SQL."""
+
+    source: Source
+    mapping: Mapping
+    layout: Layout
+    raw: dict[str, str] = field(default_factory=dict)  # canonical -> raw varchar SQL
+    typed: dict[str, str] = field(default_factory=dict)  # canonical -> typed SQL over raw
+    rules: list[Rule] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)  # poll extra item -> raw SQL
+    skip_where: str | None = None
+
+
+def _find(header: list[str], wanted: str) -> int | None:
+    if wanted in header:
+        return header.index(wanted)
+    folded = [h.strip().casefold() for h in header]
+    key = wanted.strip().casefold()
+    return folded.index(key) if key in folded else None
+
+
+def suggest_mapping(source: str, header: list[str]) -> str | None:
+    """The shipped mapping whose source columns best match a header, if one fits well."""
+    best, best_score = None, 0.0
+    for path in sorted(MAPPINGS_DIR.glob("*.toml")):
+        mapping = parse_mapping(path.read_text(encoding="utf-8"), path.name)
+        if mapping.source != source:
+            continue
+        wanted = list(mapping.columns.values()) + [d.column for d in mapping.durations.values()]
+        if not wanted:
+            continue
+        score = sum(_find(header, w) is not None for w in wanted) / len(wanted)
+        if score > best_score:
+            best, best_score = path.stem, score
+    return best if best_score >= 0.6 else None
+
+
+def _cleaned(col_sql: str, missing: list[str]) -> str:
+    tokens = ", ".join(sql_str(t) for t in sorted(set(missing) | {""}))
+    return f"CASE WHEN trim({col_sql}) IN ({tokens}) THEN NULL ELSE trim({col_sql}) END"
+
+
+def _value_map(expr: str, values: dict[str, str | int | float]) -> str:
+    whens = " ".join(
+        f"WHEN {sql_str(str(k).strip().casefold())} THEN "
+        + ("NULL" if str(v) == "" else sql_str(str(v)))
+        for k, v in values.items()
+    )
+    return f"(CASE lower({expr}) {whens} ELSE {expr} END)"
+
+
+def _timestamp(raw: str, formats: list[str], tz: str) -> str:
+    if formats:
+        parts = []
+        for fmt in formats:
+            parsed = f"try_strptime({raw}, {sql_str(fmt)})"
+            # A format with %z yields a zoned value: convert it to the organisation's zone.
+            parts.append(f"timezone({sql_str(tz)}, {parsed})" if "%z" in fmt else parsed)
+        return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+    # With the session time zone set to the organisation's, a value without offset is read as
+    # local time and one with an offset is converted; casting straight to TIMESTAMP would
+    # silently drop the offset.
+    return f"timezone({sql_str(tz)}, try_cast({raw} AS TIMESTAMPTZ))"
+
+
+_UNIT_MINUTES = {"seconds": 1 / 60, "minutes": 1.0, "hours": 60.0, "days": 1440.0}
+
+
+def _duration_minutes(raw: str, unit: str) -> str:
+    if unit in _UNIT_MINUTES:
+        return f"(try_cast({raw} AS DOUBLE) * {_UNIT_MINUTES[unit]})"
+    # hh:mm or hh:mm:ss (Freshdesk's "Time tracked")
+    parts = f"string_split({raw}, ':')"
+    secs = f" + coalesce(try_cast({parts}[3] AS DOUBLE), 0) / 60" if unit == "hh:mm:ss" else ""
+    shape = r"^\d+:\d{1,2}(:\d{1,2})?$"
+    return (
+        f"(CASE WHEN regexp_matches({raw}, {sql_str(shape)}) THEN "
+        f"try_cast({parts}[1] AS DOUBLE) * 60 + try_cast({parts}[2] AS DOUBLE){secs} END)"
+    )
+
+
+def build_plan(source: Source, mapping: Mapping, layout: Layout, tz: str) -> Plan:
+    """Resolve the mapping against the header and build every SQL expression."""
+    plan = Plan(source, mapping, layout)
+    header = layout.header
+    missing = mapping.read.missing_values
+    used: set[int] = set()
+    dropped = {
+        i for i, h in enumerate(header) for d in mapping.drop if h.casefold() == d.casefold()
+    }
+    if source.name == "polls":
+        dropped |= {i for i, h in enumerate(header) if IDENTITY.search(h)}
+
+    absent_required = []
+    for col in source.columns:
+        name = col.name
+        if name in mapping.constants:
+            plan.raw[name] = sql_str(str(mapping.constants[name]))
+            continue
+        if name in mapping.durations:
+            continue
+        idx = _find(header, mapping.source_for(name))
+        if idx is None or idx in dropped:
+            if col.required and not (source.name == "surveys" and name == "team"):
+                absent_required.append((name, mapping.source_for(name)))
+            plan.raw[name] = "NULL::VARCHAR"
+            continue
+        used.add(idx)
+        expr = _cleaned(f'"c{idx}"', missing)
+        if name in mapping.values:
+            expr = _value_map(expr, mapping.values[name])
+        plan.raw[name] = expr
+    if absent_required:
+        wanted = ", ".join(
+            f"{n!r}" if n == s else f"{n!r} (mapped from {s!r})" for n, s in absent_required
+        )
+        hint = ""
+        suggestion = suggest_mapping(source.name, header)
+        if suggestion and suggestion != mapping.name:
+            hint = f" This looks like a {suggestion} export: try --mapping {suggestion}."
+        elif mapping.name == "canonical":
+            hint = " If this is another tool's export, pass a mapping (see docs/mappings.md)."
+        raise PlanError(
+            f"the {source.name} file has no required column {wanted}. "
+            f"Columns found: {', '.join(header)}.{hint}"
+        )
+
+    for name, duration in mapping.durations.items():
+        idx = _find(header, duration.column)
+        if idx is None:
+            raise PlanError(
+                f"durations.{name}: column {duration.column!r} is not in the file. "
+                f"Columns found: {', '.join(header)}"
+            )
+        used.add(idx)
+        plan.raw[name] = _cleaned(f'"c{idx}"', missing)
+
+    _type_columns(plan, tz)
+    _add_rules(plan)
+
+    if mapping.skip_rows_where:
+        tests = []
+        for column, values in mapping.skip_rows_where.items():
+            idx = _find(header, column)
+            if idx is None:
+                raise PlanError(f"skip_rows_where: column {column!r} is not in the file")
+            used.add(idx)
+            tests.append(f'trim("c{idx}") IN ({", ".join(sql_str(v) for v in values)})')
+        plan.skip_where = " OR ".join(tests)
+
+    for i, h in enumerate(header):
+        if i in dropped:
+            plan.dropped.append(h)
+        elif i in used or i in layout.empty_names:
+            continue
+        elif source.name == "polls":
+            plan.extra[h] = _cleaned(f'"c{i}"', missing)
+        else:
+            plan.ignored.append(h)
+    return plan
+
+
+def _type_columns(plan: Plan, tz: str) -> None:
+    mapping = plan.mapping
+    for col in plan.source.columns:
+        raw = f'"{col.name}"'
+        if col.name in mapping.durations:
+            duration = mapping.durations[col.name]
+            minutes = _duration_minutes(raw, duration.unit)
+            if col.kind == "timestamp":
+                base = f'"{duration.after}__t"' if duration.after else "NULL"
+                plan.typed[col.name] = (
+                    f"({base} + to_microseconds(CAST(round({minutes} * 60000000) AS BIGINT)))"
+                )
+            else:
+                plan.typed[col.name] = minutes
+        elif col.kind == "text":
+            plan.typed[col.name] = f"lower({raw})" if col.lower else raw
+        elif col.kind in ("int", "number"):
+            plan.typed[col.name] = f"try_cast({raw} AS DOUBLE)"
+        else:
+            plan.typed[col.name] = _timestamp(raw, mapping.formats_for(col.name), tz)
+    if plan.source.name == "tickets":
+        plan.typed["priority"] = f"coalesce({plan.typed['priority']}, 'normal')"
+
+
+def _add_rules(plan: Plan) -> None:
+    rules = plan.rules
+    mapping = plan.mapping
+    for col in plan.source.columns:
+        raw, typed = f'"{col.name}"', f'"{col.name}__t"'
+        if col.required and not (plan.source.name == "surveys" and col.name == "team"):
+            rules.append(Rule(col.name, f"{raw} IS NULL", f"{col.name} is missing", "NULL"))
+        if col.kind == "timestamp":
+            fmts = mapping.formats_for(col.name)
+            expected = (
+                f"the mapping's format {' or '.join(fmts)}"
+                if fmts
+                else "ISO 8601 like 2025-03-01 14:05, or declare a format in the mapping"
+            )
+            if col.name in mapping.durations:
+                expected = f"a duration in {mapping.durations[col.name].unit}"
+            what = "duration" if col.name in mapping.durations else "timestamp"
+            rules.append(
+                Rule(
+                    col.name,
+                    f"{raw} IS NOT NULL AND {typed} IS NULL",
+                    f"{col.name} is not a valid {what} (expected {expected})",
+                    raw,
+                )
+            )
+        elif col.kind in ("int", "number"):
+            what = "whole number" if col.kind == "int" else "number"
+            test = f"{raw} IS NOT NULL AND ({typed} IS NULL OR NOT isfinite({typed})"
+            if col.kind == "int":
+                test += f" OR {typed} <> floor({typed}) OR abs({typed}) > 2147483647"
+            rules.append(Rule(col.name, test + ")", f"{col.name} is not a {what}", raw))
+            if col.low is not None and col.high is not None:
+                rules.append(
+                    Rule(
+                        col.name,
+                        f"{typed} < {col.low} OR {typed} > {col.high}",
+                        f"{col.name} must be between {col.low:g} and {col.high:g}",
+                        raw,
+                    )
+                )
+            elif col.low is not None:
+                rules.append(
+                    Rule(col.name, f"{typed} < {col.low}", f"{col.name} must not be negative", raw)
+                )
+    name = plan.source.name
+    if name == "tickets":
+        rules.append(
+            Rule(
+                "priority",
+                f'"priority__t" NOT IN ({", ".join(sql_str(p) for p in PRIORITIES)})',
+                "priority must be low, normal, high or urgent (a mapping's value map can "
+                "translate other schemes such as P1..P4)",
+                '"priority"',
+            )
+        )
+        for column, what in (
+            ("first_response_at", "first response"),
+            ("resolved_at", "resolution"),
+        ):
+            rules.append(
+                Rule(
+                    column,
+                    f'"{column}__t" < "created_at__t"',
+                    f"{what} time is before the ticket was created",
+                    f'"{column}"',
+                )
+            )
+    if name == "surveys":
+        rules.append(
+            Rule(
+                "team",
+                '"team" IS NULL AND "ticket_id" IS NULL',
+                "team is missing and there is no ticket_id to take it from",
+                "NULL",
+            )
+        )
+
+
+__all__ = ["Plan", "PlanError", "Rule", "build_plan", "load_mapping", "sql_str", "suggest_mapping"]

@@ -1,0 +1,177 @@
+"""Reading real exports: encodings, delimiters, preambles, header rows and physical lines.
+
+The fast path lets DuckDB read a clean UTF-8 file directly. Anything messier (UTF-16, legacy
+Windows encodings, mixed line ends, rows of the wrong width) goes through `normalise`, which
+re-writes the file as clean UTF-8 with the physical line number of every record in front.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.mapping import ReadOptions
+
+HEAD_BYTES = 1 << 20
+LINE_COLUMN = "__line"
+csv.field_size_limit(1 << 30)
+
+
+class ReadError(ValueError):
+    """A file that cannot be read at all; the message says why."""
+
+
+def _cp1252_or_latin1(exc: UnicodeError) -> tuple[str, int]:
+    # cp1252 leaves five bytes undefined; real exports still contain them (and some files mix
+    # cp1252 with DOS code pages). Decode those bytes as Latin-1 rather than refusing the file.
+    assert isinstance(exc, UnicodeDecodeError)
+    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
+
+
+codecs.register_error("cp1252_latin1", _cp1252_or_latin1)
+
+
+@dataclass
+class Layout:
+    """What inspecting a file's head found."""
+
+    encoding: str  # a Python codec name
+    delimiter: str
+    header: list[str]  # cleaned, unique column names
+    header_lines: int  # physical lines before the first data record
+    header_is_plain: bool  # no quoted newline inside the header region
+    empty_names: list[int] = field(default_factory=list)
+
+
+def detect_encoding(head: bytes, wanted: str = "auto") -> str:
+    """The codec to read a file with, from its BOM or by trying UTF-8 on its head."""
+    if wanted != "auto":
+        return {"utf-8": "utf-8-sig", "utf-16": "utf-16", "cp1252": "cp1252"}.get(wanted, wanted)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def errors_for(encoding: str) -> str:
+    """The decode error handler for a codec (lenient only for the legacy Windows one)."""
+    return "cp1252_latin1" if encoding == "cp1252" else "strict"
+
+
+def _sniff_delimiter(line: str) -> str:
+    counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def clean_names(raw: list[str]) -> tuple[list[str], list[int]]:
+    """Strip names, name empty ones by position and make duplicates unique."""
+    names: list[str] = []
+    empty: list[int] = []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(raw):
+        name = name.strip().lstrip("\ufeff").strip()
+        if not name:
+            empty.append(i)
+            name = f"column_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        else:
+            seen[name] = 1
+        names.append(name)
+    return names, empty
+
+
+def inspect(path: Path, options: ReadOptions) -> Layout:
+    """Find encoding, delimiter, header names and where the data starts."""
+    with path.open("rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    if not head.strip():
+        raise ReadError("the file is empty")
+    encoding = detect_encoding(head, options.encoding)
+    try:
+        text = codecs.getincrementaldecoder(encoding)(errors_for(encoding)).decode(head)
+    except UnicodeDecodeError as exc:
+        raise ReadError(
+            f"the file is not readable as {encoding} ({exc.reason} at byte {exc.start})"
+        ) from exc
+    text = text.lstrip("\ufeff")
+    lines = io.StringIO(text, newline="")
+    skipped = 0
+    for _ in range(options.skip_lines):
+        if not lines.readline():
+            raise ReadError(f"the file has fewer than {options.skip_lines} preamble lines to skip")
+        skipped += 1
+    rest = lines.read()
+    first_line = rest.splitlines()[0] if rest.strip() else ""
+    if not first_line.strip():
+        raise ReadError("the file has no header row")
+    delimiter = options.delimiter if options.delimiter != "auto" else _sniff_delimiter(first_line)
+    reader = csv.reader(io.StringIO(rest, newline=""), delimiter=delimiter)
+    try:
+        records = [next(reader) for _ in range(options.header_rows)]
+    except StopIteration as exc:
+        raise ReadError(f"the file has fewer than {options.header_rows} header rows") from exc
+    header_physical = reader.line_num
+    names, empty = clean_names(records[0])
+    return Layout(
+        encoding=encoding,
+        delimiter=delimiter,
+        header=names,
+        header_lines=skipped + header_physical,
+        header_is_plain=header_physical == options.header_rows,
+        empty_names=empty,
+    )
+
+
+@dataclass
+class Normalised:
+    """Result of re-writing a messy file as clean UTF-8 with line numbers."""
+
+    path: Path
+    records: int
+    bad_shape: list[tuple[int, int, str]]  # (line, fields found, first 200 chars)
+
+
+def normalise(src: Path, layout: Layout, out: Path) -> Normalised:
+    """Re-write a file as UTF-8 CSV with its physical start line as the first field."""
+    width = len(layout.header)
+    bad: list[tuple[int, int, str]] = []
+    records = 0
+    with (
+        src.open(
+            "r", encoding=layout.encoding, errors=errors_for(layout.encoding), newline=""
+        ) as fh,
+        out.open("w", encoding="utf-8", newline="") as dst,
+    ):
+        for _ in range(layout.header_lines):
+            fh.readline()
+        reader = csv.reader(fh, delimiter=layout.delimiter, strict=False)
+        writer = csv.writer(dst, lineterminator="\n")
+        previous = 0
+        try:
+            for record in reader:
+                line = layout.header_lines + previous + 1
+                previous = reader.line_num
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue  # a blank line is not a record
+                records += 1
+                if len(record) != width:
+                    bad.append((line, len(record), layout.delimiter.join(record)[:200]))
+                    continue
+                writer.writerow([line, *record])
+        except UnicodeDecodeError as exc:
+            raise ReadError(
+                f"the file is not readable as {layout.encoding} near line "
+                f"{layout.header_lines + previous + 1} ({exc.reason})"
+            ) from exc
+    return Normalised(out, records, bad)

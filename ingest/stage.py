@@ -1,0 +1,193 @@
+"""Staging: one set-based pass that reads a file, maps, types and checks every row.
+
+The result is a temp table `staging` with the canonical columns typed, `__code` (NULL for a
+good row, the index of the first broken rule, -1 for a row the mapping skips), `__value` (the
+offending raw value) and `__line` (the physical line where the record starts).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ingest.mapping import Mapping
+from ingest.plan import Plan, build_plan, sql_str
+from ingest.reader import Layout, ReadError, inspect, normalise
+from ingest.sources import Source
+
+SKIPPED = -1
+
+
+@dataclass
+class FileFacts:
+    """Content hash and newline count of a file (computed in a thread alongside DuckDB)."""
+
+    sha256: str
+    newlines: int
+    ends_with_newline: bool
+
+
+def file_facts(path: Path) -> FileFacts:
+    """Hash the file and count its line feeds in one pass."""
+    digest = hashlib.sha256()
+    newlines = 0
+    last = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return FileFacts(digest.hexdigest(), newlines, last == b"\n")
+
+
+@dataclass
+class Staged:
+    """What staging found; the rows themselves are in the temp table `staging`."""
+
+    plan: Plan
+    facts: FileFacts
+    rows_read: int
+    bad_shape: list[tuple[int, int, str]] = field(default_factory=list)
+    normalised: bool = False
+
+
+def _read_sql(plan: Plan, path: Path, normalised: bool) -> str:
+    width = len(plan.layout.header)
+    cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    if normalised:
+        return (
+            f"read_csv({sql_str(str(path))}, delim=',', quote='\"', escape='\"', header=false, "
+            f"columns={{'{'__line'}': 'BIGINT', {cols}}}, auto_detect=false, strict_mode=true, "
+            "new_line='\\n')"
+        )
+    return (
+        f"read_csv({sql_str(str(path))}, delim={sql_str(plan.layout.delimiter)}, quote='\"', "
+        f"escape='\"', header=false, skip={plan.layout.header_lines}, columns={{{cols}}}, "
+        "auto_detect=false, strict_mode=true, ignore_errors=true, store_rejects=true, "
+        "rejects_table='__rejects', rejects_scan='__scans')"
+    )
+
+
+def staging_sql(plan: Plan, read_sql: str, normalised: bool, salt: str) -> str:
+    """The CREATE TEMP TABLE staging statement for a plan."""
+    source = plan.source
+    raw_cols = [f'{expr} AS "{name}"' for name, expr in plan.raw.items()]
+    extra_names = {name: f"x{i}" for i, name in enumerate(plan.extra)}
+    raw_cols += [f'{expr} AS "{extra_names[name]}"' for name, expr in plan.extra.items()]
+    raw_cols.append('"__line"' if normalised else "NULL::BIGINT AS __line")
+    raw_cols.append(f"({plan.skip_where}) AS __skip" if plan.skip_where else "false AS __skip")
+    durations = plan.mapping.durations
+    first = [
+        f'{plan.typed[c.name]} AS "{c.name}__t"' for c in source.columns if c.name not in durations
+    ]
+    second = [f'{plan.typed[name]} AS "{name}__t"' for name in durations]
+
+    final = []
+    for col in source.columns:
+        t = f'"{col.name}__t"'
+        if col.kind == "int":
+            final.append(f'TRY_CAST({t} AS INTEGER) AS "{col.name}"')
+        elif col.name == "customer_id":
+            # Only the salted hash is ever stored.
+            final.append(
+                f"CASE WHEN {t} IS NOT NULL THEN sha256({sql_str(salt)} || {t}) END AS customer_id"
+            )
+        else:
+            final.append(f'{t} AS "{col.name}"')
+    final += [f'"{x}"' for x in extra_names.values()]
+    code = " ".join(f"WHEN {r.test} THEN {i}" for i, r in enumerate(plan.rules))
+    value = " ".join(f"WHEN {r.test} THEN CAST({r.value} AS VARCHAR)" for r in plan.rules)
+    final.append(f"CASE WHEN __skip THEN {SKIPPED} {code} END AS __code")
+    final.append(f"CASE WHEN __skip THEN NULL {value} END AS __value")
+    final.append("__line")
+    return (
+        "CREATE OR REPLACE TEMP TABLE staging AS "
+        f"WITH raw AS (SELECT {', '.join(raw_cols)} FROM {read_sql}), "
+        f"t1 AS (SELECT raw.*, {', '.join(first)} FROM raw), "
+        f"t2 AS (SELECT t1.*{''.join(', ' + s for s in second)} FROM t1) "
+        f"SELECT {', '.join(final)} FROM t2"
+    )
+
+
+def _duckdb_rejects(con: duckdb.DuckDBPyConnection) -> int:
+    try:
+        row = con.execute("SELECT count(*) FROM __rejects").fetchone()
+    except duckdb.CatalogException:
+        return 0
+    return int(row[0]) if row else 0
+
+
+def _drop_rejects_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DROP TABLE IF EXISTS __rejects")
+    con.execute("DROP TABLE IF EXISTS __scans")
+
+
+def stage(
+    con: duckdb.DuckDBPyConnection, source: Source, mapping: Mapping, path: Path, tz: str, salt: str
+) -> Staged:
+    """Stage a file into the temp table `staging`, choosing the fast or the careful path."""
+    layout = inspect(path, mapping.read)
+    plan = build_plan(source, mapping, layout, tz)
+    con.execute(f"SET TimeZone = {sql_str(tz)}")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        facts_future: Future[FileFacts] = pool.submit(file_facts, path)
+        staged = _fast(con, plan, path, salt, facts_future) if _fast_possible(layout) else None
+        if staged is None:
+            staged = _careful(con, plan, path, salt, facts_future.result())
+    return staged
+
+
+def _fast_possible(layout: Layout) -> bool:
+    return layout.encoding in ("utf-8", "utf-8-sig") and layout.header_is_plain
+
+
+def _fast(
+    con: duckdb.DuckDBPyConnection, plan: Plan, path: Path, salt: str, facts: Future[FileFacts]
+) -> Staged | None:
+    _drop_rejects_tables(con)
+    try:
+        con.execute(staging_sql(plan, _read_sql(plan, path, False), False, salt))
+    except duckdb.InvalidInputException:
+        return None  # mixed line ends, broken quoting, bad UTF-8: take the careful path
+    finally:
+        dropped_by_reader = _duckdb_rejects(con)
+        _drop_rejects_tables(con)
+    if dropped_by_reader:
+        return None  # rows of the wrong width: the careful path reports them with their lines
+    rows = int(con.execute("SELECT count(*) FROM staging").fetchone()[0])  # type: ignore[index]
+    file = facts.result()
+    rejected = con.execute("SELECT count(*) FROM staging WHERE __code >= 0").fetchone()[0]  # type: ignore[index]
+    if rejected:
+        data_lines = file.newlines - plan.layout.header_lines + (0 if file.ends_with_newline else 1)
+        if data_lines != rows:
+            return None  # quoted newlines or blank lines: line numbers need the careful path
+        first_line = plan.layout.header_lines + 1
+        # Staging keeps file order; rowids of a table made in this transaction start at an
+        # offset, so count from the smallest.
+        con.execute(
+            f"UPDATE staging SET __line = rowid - (SELECT min(rowid) FROM staging) + {first_line} "
+            "WHERE __code >= 0"
+        )
+    return Staged(plan, file, rows)
+
+
+def _careful(
+    con: duckdb.DuckDBPyConnection, plan: Plan, path: Path, salt: str, facts: FileFacts
+) -> Staged:
+    with tempfile.TemporaryDirectory(prefix="scorecard-") as tmp:
+        out = Path(tmp) / "normalised.csv"
+        try:
+            norm = normalise(path, plan.layout, out)
+        except ReadError:
+            if plan.mapping.read.encoding != "auto" or plan.layout.encoding == "cp1252":
+                raise
+            # The head was valid UTF-8 but a later byte is not: a legacy Windows export.
+            plan.layout.encoding = "cp1252"
+            norm = normalise(path, plan.layout, out)
+        con.execute(staging_sql(plan, _read_sql(plan, out, True), True, salt))
+    return Staged(plan, facts, norm.records, norm.bad_shape, normalised=True)
