@@ -53,7 +53,10 @@ class Mapping(_Strict):
     description: str = ""
     read: ReadOptions = ReadOptions()
     columns: dict[str, str] = Field(default_factory=dict, description="canonical = source column")
-    constants: dict[str, Scalar] = Field(default_factory=dict)
+    constants: dict[str, Scalar] = Field(default_factory=dict, description="value for every row")
+    defaults: dict[str, Scalar] = Field(
+        default_factory=dict, description="value where the column is absent or empty"
+    )
     formats: dict[str, str | list[str]] = Field(default_factory=dict)
     values: dict[str, dict[str, Scalar]] = Field(default_factory=dict)
     durations: dict[str, Duration] = Field(default_factory=dict)
@@ -75,7 +78,7 @@ class Mapping(_Strict):
     def _known_canonical_columns(self) -> Mapping:
         known = set(SOURCES[self.source].names)
         problems = []
-        for section in ("columns", "constants", "formats", "values", "durations"):
+        for section in ("columns", "constants", "defaults", "formats", "values", "durations"):
             for key in getattr(self, section):
                 if key not in known:
                     problems.append(
@@ -112,12 +115,16 @@ def canonical_mapping(source: str) -> Mapping:
 
 
 def _format_errors(exc: ValidationError) -> str:
-    parts = []
+    parts: dict[str, str] = {}
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
+        loc = [str(p) for p in err["loc"]]
         msg = err["msg"].removeprefix("Value error, ")
-        parts.append(f"{loc}: {msg}" if loc else msg)
-    return "; ".join(parts)
+        if loc and loc[-1] in ("str", "int", "float", "list[str]"):
+            # One error per branch of a union: say it once, in words.
+            loc, msg = loc[:-1], "must be text or a number (or a list of texts for formats)"
+        key = ".".join(loc)
+        parts.setdefault(key, f"{key}: {msg}" if key else msg)
+    return "; ".join(parts.values())
 
 
 def parse_mapping(text: str, origin: str) -> Mapping:

@@ -141,8 +141,12 @@ def build_plan(source: Source, mapping: Mapping, layout: Layout, tz: str) -> Pla
             continue
         if name in mapping.durations:
             continue
+        default = mapping.defaults.get(name)
         idx = _find(header, mapping.source_for(name))
         if idx is None or idx in dropped:
+            if default is not None:
+                plan.raw[name] = sql_str(str(default))
+                continue
             if col.required and not (source.name == "surveys" and name == "team"):
                 absent_required.append((name, mapping.source_for(name)))
             plan.raw[name] = "NULL::VARCHAR"
@@ -151,6 +155,8 @@ def build_plan(source: Source, mapping: Mapping, layout: Layout, tz: str) -> Pla
         expr = _cleaned(f'"c{idx}"', missing)
         if name in mapping.values:
             expr = _value_map(expr, mapping.values[name])
+        if default is not None:
+            expr = f"coalesce({expr}, {sql_str(str(default))})"
         plan.raw[name] = expr
     if absent_required:
         wanted = ", ".join(
@@ -159,7 +165,7 @@ def build_plan(source: Source, mapping: Mapping, layout: Layout, tz: str) -> Pla
         hint = ""
         suggestion = suggest_mapping(source.name, header)
         if suggestion and suggestion != mapping.name:
-            hint = f" This looks like a {suggestion} export: try --mapping {suggestion}."
+            hint = f" The shipped mapping {suggestion!r} fits: try --mapping {suggestion}."
         elif mapping.name == "canonical":
             hint = " If this is another tool's export, pass a mapping (see docs/mappings.md)."
         raise PlanError(
@@ -224,6 +230,7 @@ def _type_columns(plan: Plan, tz: str) -> None:
             plan.typed[col.name] = _timestamp(raw, mapping.formats_for(col.name), tz)
     if plan.source.name == "tickets":
         plan.typed["priority"] = f"coalesce({plan.typed['priority']}, 'normal')"
+        plan.typed["reopens"] = f"coalesce({plan.typed['reopens']}, 0)"
 
 
 def _add_rules(plan: Plan) -> None:
