@@ -1,0 +1,111 @@
+"""The machine-readable export: `scorecard export [--db PATH] [--period P] [--output FILE]`.
+
+Columns exactly period_start,scope,scope_id,indicator,value,n,status. Values are written with
+Python's repr (the shortest text that reads back to the same float: unrounded), n as a whole
+number; both are empty on a suppressed row, value is empty where n = 0. Rows are sorted by
+period_start, scope (org, department, team), scope_id, then registry order of indicators.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import sys
+from typing import TextIO
+
+import duckdb
+import pandas as pd
+
+from ingest.db import read_connection, resolve_db_path
+from ingest.settings import Settings, SettingsError, load_settings
+from metrics.registry import RegistryError
+from metrics.scorecard import indicator_values
+
+EXPORT_COLUMNS = ["period_start", "scope", "scope_id", "indicator", "value", "n", "status"]
+
+
+def _number(value: object) -> str:
+    if value is None or value is pd.NA:
+        return ""
+    number = float(value)  # type: ignore[arg-type]
+    return "" if math.isnan(number) else repr(number)
+
+
+def _count(value: object) -> str:
+    if value is None or value is pd.NA:
+        return ""
+    return str(int(value))  # type: ignore[call-overload]
+
+
+def export_rows(frame: pd.DataFrame) -> list[list[str]]:
+    """The export's rows (without header) from an indicator_values frame."""
+    return [
+        [
+            period.isoformat(),
+            scope,
+            scope_id,
+            indicator,
+            _number(value),
+            _count(n),
+            status,
+        ]
+        for period, scope, scope_id, indicator, value, n, status in zip(
+            frame["period_start"],
+            frame["scope"],
+            frame["scope_id"],
+            frame["indicator"],
+            frame["value"],
+            frame["n"],
+            frame["status"],
+            strict=True,
+        )
+    ]
+
+
+def write_export(
+    con: duckdb.DuckDBPyConnection, period: str, settings: Settings, out: TextIO
+) -> int:
+    """Write the export CSV for one period unit to `out`; returns the number of data rows."""
+    rows = export_rows(indicator_values(con, period, settings))
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows(rows)
+    return len(rows)
+
+
+def export_csv(con: duckdb.DuckDBPyConnection, period: str, settings: Settings) -> str:
+    """The export as one CSV string."""
+    buffer = io.StringIO()
+    write_export(con, period, settings, buffer)
+    return buffer.getvalue()
+
+
+def export_command(db: str | None, period: str, output: str | None) -> int:
+    """Run the export command; prints a short message (no traceback) and returns 1 on errors."""
+    path = resolve_db_path(db)
+    if not path.exists():
+        print(
+            f"scorecard export: no database at {path} (load data first, or pass --db PATH)",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        settings = load_settings(path)
+        with read_connection(path) as con:
+            text = export_csv(con, period, settings)
+    except (SettingsError, RegistryError, ValueError, duckdb.Error) as exc:
+        print(f"scorecard export: {exc}", file=sys.stderr)
+        return 1
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    except OSError as exc:
+        print(f"scorecard export: cannot write {output}: {exc.strerror}", file=sys.stderr)
+        return 1
+    lines = text.count("\n") - 1
+    print(f"wrote {lines} rows to {output}", file=sys.stderr)
+    return 0

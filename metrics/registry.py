@@ -1,0 +1,535 @@
+"""The indicator registry: every indicator of the scorecard declared once, as data.
+
+The dashboard, the export, the glossary and the tests all read this list; adding an indicator
+is one entry here plus its default target in ingest/default_settings.toml.
+
+Each computation is a pair (or triple) of aggregate SQL expressions evaluated per group over
+the rows of one source relation (see metrics/sources.py for the columns each source offers):
+`value` (NULL when there is nothing to compute over), `n` (the denominator) and, for wellbeing
+indicators, `respondents` (poll responses whose answers enter the value; privacy counts these).
+The SQL keeps to the Spark-portable idioms of recipes.md (tests/metrics/test_portable_sql.py):
+percentages are `100 * count / nullif(count, 0)` (integer 100, never `100.0`, which Spark makes
+DECIMAL), durations are `epoch(ts) - epoch(ts)` in seconds.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Kind = Literal["delivered", "perceived"]
+Better = Literal["higher", "lower"]
+SourceName = Literal["tickets", "surveys", "polls"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Area(_Strict):
+    """One of the nine areas of the scorecard."""
+
+    id: str
+    label: str
+    description: str
+
+
+class Unit(_Strict):
+    """How an indicator's value is expressed."""
+
+    id: str
+    label: str  # what the dashboard writes after a value
+    description: str
+
+
+class Computation(_Strict):
+    """Aggregate SQL over the rows of one source (metrics/sources.py)."""
+
+    source: SourceName
+    value: str
+    n: str
+    respondents: str | None = None
+
+
+class Indicator(_Strict):
+    """One indicator: what it measures, how it is computed and which way is better."""
+
+    id: str
+    label: str
+    area: str
+    kind: Kind
+    unit: str
+    better: Better
+    description: str
+    formula: str
+    computation: Computation
+    privacy: bool = False
+
+
+AREA_LIST: tuple[Area, ...] = (
+    Area(id="speed", label="Speed", description="How quickly customers get an answer and a fix."),
+    Area(id="accuracy", label="Accuracy", description="Getting it right the first time."),
+    Area(id="clarity", label="Clarity", description="Being understood without back-and-forth."),
+    Area(
+        id="transparency",
+        label="Transparency",
+        description="Keeping the promises made to customers and telling them where things stand.",
+    ),
+    Area(
+        id="accessibility",
+        label="Accessibility",
+        description="Being easy to reach and easy to deal with, also outside office hours.",
+    ),
+    Area(id="friendliness", label="Friendliness", description="How customers feel treated."),
+    Area(
+        id="efficiency",
+        label="Efficiency",
+        description="Solving issues with little effort for the customer and the team.",
+    ),
+    Area(
+        id="loyalty",
+        label="Customer loyalty",
+        description="The outcome good service leads to: satisfied customers who recommend us.",
+    ),
+    Area(
+        id="wellbeing",
+        label="Employee wellbeing",
+        description="Happy employees make happy customers. Shown only for groups of at least "
+        "k respondents.",
+    ),
+)
+AREAS: tuple[str, ...] = tuple(a.id for a in AREA_LIST)
+AREA_INFO: dict[str, Area] = {a.id: a for a in AREA_LIST}
+
+UNIT_LIST: tuple[Unit, ...] = (
+    Unit(id="minutes", label="min", description="elapsed calendar minutes"),
+    Unit(id="hours", label="h", description="elapsed calendar hours"),
+    Unit(id="pct", label="%", description="percent, 0..100; changes are percentage points"),
+    Unit(id="score", label="", description="net score, -100..100 (share promoters - detractors)"),
+    Unit(id="index", label="/100", description="index on a 0..100 scale"),
+    Unit(id="count", label="", description="a count per item (e.g. replies per ticket)"),
+)
+UNITS: dict[str, Unit] = {u.id: u for u in UNIT_LIST}
+
+
+# --- small builders for the repeated shapes (they return plain data) ---------------------------
+
+
+def _pct(numerator: str, denominator: str) -> str:
+    # Integer 100 first: 100 * count is exact, then one division (DOUBLE in DuckDB and Spark).
+    return f"100 * count_if(({denominator}) AND ({numerator})) / nullif(count_if({denominator}), 0)"
+
+
+def _share(source: SourceName, numerator: str, denominator: str) -> Computation:
+    return Computation(
+        source=source, value=_pct(numerator, denominator), n=f"count_if({denominator})"
+    )
+
+
+def _top2(column: str) -> Computation:
+    return Computation(
+        source="surveys",
+        value=f"100 * count_if({column} >= 4) / nullif(count({column}), 0)",
+        n=f"count({column})",
+    )
+
+
+def _net_score(source: SourceName, column: str, privacy: bool = False) -> Computation:
+    return Computation(
+        source=source,
+        value=f"100 * (count_if({column} >= 9) - count_if({column} <= 6))"
+        f" / nullif(count({column}), 0)",
+        n=f"count({column})",
+        respondents=f"count({column})" if privacy else None,
+    )
+
+
+def _median(source: SourceName, expression: str) -> Computation:
+    # median() interpolates between the two middle values (exact median; DuckDB and Spark agree).
+    return Computation(source=source, value=f"median({expression})", n=f"count({expression})")
+
+
+def _perceived(area: str, label: str, question: str) -> Indicator:
+    column = f"rating_{area}"
+    return Indicator(
+        id=f"{area}.perceived_pct",
+        label=label,
+        area=area,
+        kind="perceived",
+        unit="pct",
+        better="higher",
+        description=f"Share of surveyed customers who agree (4 or 5 of 5) that {question}.",
+        formula=f"top2({column}) = answers 4..5 / answers given x 100",
+        computation=_top2(column),
+    )
+
+
+_FAVOURABLE_ITEMS = ("wellbeing", "workload", "recognition", "manager_support", "enablement")
+_WHO5 = " + ".join(f"who5_{i}" for i in range(1, 6))
+
+
+INDICATORS: list[Indicator] = [
+    # --- speed ---
+    Indicator(
+        id="speed.first_response_median_min",
+        label="First response time (median)",
+        area="speed",
+        kind="delivered",
+        unit="minutes",
+        better="lower",
+        description="How long a customer typically waits for the first reply from an agent. Half "
+        "of the answered tickets got their first reply faster than this.",
+        formula="median(first_response_at - created_at) in minutes, over tickets with a first "
+        "response",
+        computation=_median("tickets", "first_response_min"),
+    ),
+    Indicator(
+        id="speed.first_response_sla_pct",
+        label="First response within target",
+        area="speed",
+        kind="delivered",
+        unit="pct",
+        better="higher",
+        description="Share of tickets that got a first reply within the target time for their "
+        "priority (urgent 1 h, high 4 h, normal 8 h, low 24 h by default). A ticket never "
+        "answered counts as missed.",
+        formula="tickets with first_response_at - created_at <= SLA(priority) / all tickets x 100",
+        computation=_share("tickets", "sla_met", "true"),
+    ),
+    Indicator(
+        id="speed.resolution_median_hours",
+        label="Resolution time (median)",
+        area="speed",
+        kind="delivered",
+        unit="hours",
+        better="lower",
+        description="How long it typically takes to solve a ticket, from opening to solved "
+        "(calendar hours).",
+        formula="median(resolved_at - created_at) in hours, over resolved tickets",
+        computation=_median("tickets", "resolution_hours"),
+    ),
+    _perceived("speed", "Perceived speed", "their issue was handled quickly"),
+    # --- accuracy ---
+    Indicator(
+        id="accuracy.reopen_rate_pct",
+        label="Reopen rate",
+        area="accuracy",
+        kind="delivered",
+        unit="pct",
+        better="lower",
+        description="Share of solved tickets that had to be reopened: the first fix did not hold.",
+        formula="resolved tickets with reopens > 0 / resolved tickets x 100",
+        computation=_share("tickets", "reopens > 0", "resolved"),
+    ),
+    Indicator(
+        id="accuracy.one_touch_pct",
+        label="One-touch resolution",
+        area="accuracy",
+        kind="delivered",
+        unit="pct",
+        better="higher",
+        description="Share of solved tickets that needed at most one agent reply.",
+        formula="resolved tickets with agent_replies <= 1 / resolved tickets with agent_replies "
+        "known x 100",
+        computation=_share(
+            "tickets", "agent_replies <= 1", "resolved AND agent_replies IS NOT NULL"
+        ),
+    ),
+    _perceived("accuracy", "Perceived accuracy", "the answer they got was correct"),
+    # --- clarity ---
+    Indicator(
+        id="clarity.clarification_loop_pct",
+        label="Clarification loops",
+        area="clarity",
+        kind="delivered",
+        unit="pct",
+        better="lower",
+        description="Share of solved tickets where the customer had to write more than twice "
+        "after opening: a sign our answers were not clear.",
+        formula="resolved tickets with customer_replies > 2 / resolved tickets with "
+        "customer_replies known x 100",
+        computation=_share(
+            "tickets", "customer_replies > 2", "resolved AND customer_replies IS NOT NULL"
+        ),
+    ),
+    _perceived("clarity", "Perceived clarity", "our answers were easy to understand"),
+    # --- transparency ---
+    Indicator(
+        id="transparency.promise_kept_pct",
+        label="Promises kept",
+        area="transparency",
+        kind="delivered",
+        unit="pct",
+        better="higher",
+        description="Of the tickets whose promised resolution time has passed, the share solved "
+        "on or before the promised time. Promises not yet due are left out.",
+        formula="tickets with due_at <= as_of and resolved_at <= due_at / tickets with "
+        "due_at <= as_of x 100 (as_of = latest timestamp in the ticket data)",
+        computation=_share("tickets", "promise_kept", "promise_due"),
+    ),
+    _perceived("transparency", "Perceived transparency", "they were kept informed"),
+    # --- accessibility ---
+    Indicator(
+        id="accessibility.after_hours_first_response_median_min",
+        label="After-hours first response (median)",
+        area="accessibility",
+        kind="delivered",
+        unit="minutes",
+        better="lower",
+        description="For tickets opened outside business hours (evenings, nights, weekends), how "
+        "long the customer typically waits for the first reply.",
+        formula="median(first_response_at - created_at) in minutes, over after-hours tickets with "
+        "a first response (after hours: Sat/Sun, or before the start / at or after the end of "
+        "business hours)",
+        computation=_median("tickets", "CASE WHEN after_hours THEN first_response_min END"),
+    ),
+    Indicator(
+        id="accessibility.easy_effort_pct",
+        label="Easy to get help (CES)",
+        area="accessibility",
+        kind="perceived",
+        unit="pct",
+        better="higher",
+        description="Share of surveyed customers who agree it was easy to get their issue "
+        "handled (5, 6 or 7 of 7 on the effort question).",
+        formula="responses with ces >= 5 / responses with ces known x 100",
+        computation=_share("surveys", "ces >= 5", "ces IS NOT NULL"),
+    ),
+    _perceived("accessibility", "Perceived accessibility", "we were easy to reach"),
+    # --- friendliness ---
+    _perceived("friendliness", "Perceived friendliness", "they were treated kindly"),
+    # --- efficiency ---
+    Indicator(
+        id="efficiency.handle_median_min",
+        label="Handling time (median)",
+        area="efficiency",
+        kind="delivered",
+        unit="minutes",
+        better="lower",
+        description="Agent time typically spent on a solved ticket.",
+        formula="median(handle_minutes) over resolved tickets with handle_minutes known",
+        computation=_median("tickets", "CASE WHEN resolved THEN handle_minutes END"),
+    ),
+    Indicator(
+        id="efficiency.agent_replies_mean",
+        label="Agent replies per ticket",
+        area="efficiency",
+        kind="delivered",
+        unit="count",
+        better="lower",
+        description="Average number of agent replies a solved ticket needed.",
+        formula="mean(agent_replies) over resolved tickets with agent_replies known",
+        computation=Computation(
+            source="tickets",
+            value="avg(CASE WHEN resolved THEN agent_replies END)",
+            n="count(CASE WHEN resolved THEN agent_replies END)",
+        ),
+    ),
+    Indicator(
+        id="efficiency.repeat_contact_pct",
+        label="Repeat contact within 7 days",
+        area="efficiency",
+        kind="delivered",
+        unit="pct",
+        better="lower",
+        description="Share of solved tickets after which the same customer opened another ticket "
+        "within 7 days (in any team): the issue was not really settled.",
+        formula="resolved tickets whose customer opened another ticket with created_at in "
+        "(resolved_at, resolved_at + 7 days] / resolved tickets with customer known x 100",
+        computation=_share("tickets", "repeat_contact", "resolved AND customer_hash IS NOT NULL"),
+    ),
+    _perceived("efficiency", "Perceived efficiency", "little effort was needed on their side"),
+    # --- loyalty ---
+    Indicator(
+        id="loyalty.csat_pct",
+        label="Customer satisfaction (CSAT)",
+        area="loyalty",
+        kind="perceived",
+        unit="pct",
+        better="higher",
+        description="Share of customers who were satisfied (4 or 5 of 5), from ticket ratings "
+        "and surveys.",
+        formula="responses with csat >= 4 / responses with csat known x 100",
+        computation=_share("surveys", "csat >= 4", "csat IS NOT NULL"),
+    ),
+    Indicator(
+        id="loyalty.nps",
+        label="Net Promoter Score",
+        area="loyalty",
+        kind="perceived",
+        unit="score",
+        better="higher",
+        description="Promoters (9-10) minus detractors (0-6), as a share of customers who "
+        "answered how likely they are to recommend us; from -100 to 100.",
+        formula="(responses with nps >= 9 - responses with nps <= 6) / responses with nps known "
+        "x 100",
+        computation=_net_score("surveys", "nps"),
+    ),
+    # --- wellbeing (privacy: k respondents) ---
+    Indicator(
+        id="wellbeing.enps",
+        label="Employee NPS",
+        area="wellbeing",
+        kind="perceived",
+        unit="score",
+        better="higher",
+        description="Employees who would recommend their team as a place to work (9-10) minus "
+        "those who would not (0-6), from -100 to 100.",
+        formula="(responses with enps >= 9 - responses with enps <= 6) / responses with enps "
+        "known x 100",
+        computation=_net_score("polls", "enps", privacy=True),
+        privacy=True,
+    ),
+    Indicator(
+        id="wellbeing.favourable_pct",
+        label="Favourable answers",
+        area="wellbeing",
+        kind="perceived",
+        unit="pct",
+        better="higher",
+        description="Share of favourable answers (4 or 5 of 5) on feeling well at work, "
+        "manageable workload, recognition, manager support and having what is needed.",
+        formula="answers >= 4 / answers known x 100, pooled over the items wellbeing, workload, "
+        "recognition, manager_support, enablement",
+        computation=Computation(
+            source="polls",
+            value="100 * ("
+            + " + ".join(f"count_if({c} >= 4)" for c in _FAVOURABLE_ITEMS)
+            + ") / nullif("
+            + " + ".join(f"count({c})" for c in _FAVOURABLE_ITEMS)
+            + ", 0)",
+            n=" + ".join(f"count({c})" for c in _FAVOURABLE_ITEMS),
+            respondents="count_if("
+            + " OR ".join(f"{c} IS NOT NULL" for c in _FAVOURABLE_ITEMS)
+            + ")",
+        ),
+        privacy=True,
+    ),
+    Indicator(
+        id="wellbeing.burnout_risk_pct",
+        label="Burnout risk",
+        area="wellbeing",
+        kind="perceived",
+        unit="pct",
+        better="lower",
+        description="Share of employees who often feel exhausted by their work (4 or 5 of 5).",
+        formula="responses with burnout >= 4 / responses with burnout known x 100",
+        computation=Computation(
+            source="polls",
+            value=_pct("burnout >= 4", "burnout IS NOT NULL"),
+            n="count(burnout)",
+            respondents="count(burnout)",
+        ),
+        privacy=True,
+    ),
+    Indicator(
+        id="wellbeing.who5_index",
+        label="WHO-5 wellbeing index",
+        area="wellbeing",
+        kind="perceived",
+        unit="index",
+        better="higher",
+        description="The WHO-5 wellbeing index (0 = worst, 100 = best); below 50 suggests poor "
+        "wellbeing.",
+        formula="mean of 4 x (who5_1 + ... + who5_5) over responses with all five answered",
+        # The sum is NULL when any item is missing, so avg/count skip incomplete responses.
+        computation=Computation(
+            source="polls",
+            value=f"avg(4 * ({_WHO5}))",
+            n=f"count({_WHO5})",
+            respondents=f"count({_WHO5})",
+        ),
+        privacy=True,
+    ),
+    Indicator(
+        id="wellbeing.participation_pct",
+        label="Poll participation",
+        area="wellbeing",
+        kind="perceived",
+        unit="pct",
+        better="higher",
+        description="How many poll answers we got compared with how many we could have got "
+        "(team headcount x number of monthly pulses in the period).",
+        formula="poll responses from teams with a headcount / (their headcount x pulses) x 100; "
+        "pulses = calendar months in the period with any poll response in the organisation; "
+        "n = headcount x pulses",
+        # Source rows include one 'headcount row' per team with a headcount and period (see
+        # metrics/sources.py), so sum(headcount) is the group's headcount at every level.
+        computation=Computation(
+            source="polls",
+            value="100 * count_if(is_response = 1 AND counted_team) "
+            "/ nullif(sum(headcount) * max(pulses), 0)",
+            n="coalesce(sum(headcount) * max(pulses), 0)",
+            respondents="sum(is_response)",
+        ),
+        privacy=True,
+    ),
+]
+
+_BY_ID: dict[str, Indicator] = {i.id: i for i in INDICATORS}
+
+
+def by_id(indicator_id: str) -> Indicator:
+    """The indicator with this id (KeyError naming it if unknown)."""
+    try:
+        return _BY_ID[indicator_id]
+    except KeyError:
+        raise KeyError(f"unknown indicator {indicator_id!r}") from None
+
+
+def indicators_of(area: str) -> list[Indicator]:
+    """The indicators of one area, in registry order."""
+    return [i for i in INDICATORS if i.area == area]
+
+
+class RegistryError(ValueError):
+    """The registry (or the targets for it) is inconsistent; the message lists every problem."""
+
+
+def registry_problems(
+    indicators: list[Indicator], targets: dict[str, float] | None = None
+) -> list[str]:
+    """Every problem with a registry (and its targets, if given), each naming the indicator."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for ind in indicators:
+        where = f"indicator {ind.id!r}"
+        if ind.id in seen:
+            problems.append(f"{where}: id is declared more than once")
+        seen.add(ind.id)
+        if ind.area not in AREA_INFO:
+            problems.append(f"{where}: unknown area {ind.area!r} (known: {', '.join(AREAS)})")
+        if not ind.id.startswith(f"{ind.area}."):
+            problems.append(f"{where}: id must start with its area '{ind.area}.'")
+        if ind.unit not in UNITS:
+            problems.append(f"{where}: unknown unit {ind.unit!r} (known: {', '.join(UNITS)})")
+        for field in ("label", "description", "formula"):
+            if not getattr(ind, field).strip():
+                problems.append(f"{where}: {field} is empty")
+        if ind.privacy != (ind.area == "wellbeing"):
+            problems.append(f"{where}: privacy must be set exactly for wellbeing indicators")
+        if ind.privacy and not ind.computation.respondents:
+            problems.append(f"{where}: a privacy indicator needs a respondents count")
+        if ind.privacy and ind.computation.source != "polls":
+            problems.append(f"{where}: a privacy indicator must be computed from polls")
+        if targets is not None:
+            target = targets.get(ind.id)
+            if target is None:
+                problems.append(f"{where}: no target in settings [targets]")
+            elif not target > 0:
+                problems.append(f"{where}: target {target} must be above 0 (attainment divides)")
+    for area in AREAS:
+        if not any(i.area == area for i in indicators):
+            problems.append(f"area {area!r}: has no indicator")
+    if targets is not None:
+        for key in sorted(set(targets) - seen):
+            problems.append(f"target {key!r}: no indicator with this id (typo?)")
+    return problems
+
+
+def check_registry(targets: dict[str, float] | None = None) -> None:
+    """Raise RegistryError listing every problem with INDICATORS (and targets, if given)."""
+    problems = registry_problems(INDICATORS, targets)
+    if problems:
+        raise RegistryError("indicator registry: " + "; ".join(problems))

@@ -1,0 +1,191 @@
+"""The scorecard: indicator values with privacy, targets, status, attainment and change.
+
+Public API (docs/metrics.md): indicator_values, area_scores, culture_index, wellbeing_cut.
+All take a connection (or a frame) and return pandas frames; nothing here caches or connects.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ingest.settings import Settings
+from metrics.compute import SCOPES, raw_values
+from metrics.privacy import PRIVATE_INDICATORS, protect
+from metrics.registry import AREAS, INDICATORS, by_id, check_registry
+from metrics.sources import PERIOD_STEP, check_period
+
+COLUMNS = [
+    "period_start",
+    "scope",
+    "scope_id",
+    "parent",
+    "indicator",
+    "area",
+    "value",
+    "n",
+    "status",
+    "target",
+    "attainment",
+    "previous_value",
+    "change",
+]
+STATUSES = ("green", "amber", "red", "grey", "suppressed")
+_ORDER = {ind.id: pos for pos, ind in enumerate(INDICATORS)}
+_SCOPE_ORDER = {s: pos for pos, s in enumerate(SCOPES)}
+
+
+def status_of(value: float, target: float, better: str, tolerance_pct: float) -> str:
+    """green (met), amber (missed by at most tolerance % of |target|), red, or grey (no value).
+
+    Higher-better: green v >= T; amber T - tol <= v < T. Lower-better: green v <= T; amber
+    T < v <= T + tol; tol = |T| x tolerance_pct / 100, in the indicator's own unit.
+    """
+    if value is None or np.isnan(value):
+        return "grey"
+    tol = abs(target) * tolerance_pct / 100
+    if better == "higher":
+        return "green" if value >= target else "amber" if value >= target - tol else "red"
+    return "green" if value <= target else "amber" if value <= target + tol else "red"
+
+
+def attainment_of(value: float, target: float, better: str) -> float:
+    """value / target (higher-better) or target / value (lower-better), clamped to 0..100 %."""
+    if value is None or np.isnan(value):
+        return float("nan")
+    if better == "higher":
+        ratio = value / target
+    else:
+        ratio = 1.0 if value <= 0 else target / value  # a lower-better value of 0 attains 100 %
+    return float(min(max(ratio, 0.0), 1.0) * 100)
+
+
+def _with_targets(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    tolerance = settings.status.amber_tolerance_pct
+    out = frame.copy()
+    out["area"] = [by_id(i).area for i in out["indicator"]]
+    out["target"] = [float(settings.targets[i]) for i in out["indicator"]]
+    better = [by_id(i).better for i in out["indicator"]]
+    out["status"] = [
+        "suppressed" if hide else status_of(v, t, b, tolerance)
+        for v, t, b, hide in zip(
+            out["value"], out["target"], better, out["suppressed"], strict=True
+        )
+    ]
+    out["attainment"] = [
+        attainment_of(v, t, b) for v, t, b in zip(out["value"], out["target"], better, strict=True)
+    ]
+    return out
+
+
+def _with_change(frame: pd.DataFrame, period: str) -> pd.DataFrame:
+    """previous_value: same scope and indicator in the calendar period just before; change."""
+    keys = ["scope", "scope_id", "indicator"]
+    prev = frame[[*keys, "period_start", "value"]].rename(columns={"value": "previous_value"})
+    # Shift the earlier rows forward one period so they line up with the row they precede.
+    shifted = pd.to_datetime(prev["period_start"]) + PERIOD_STEP[period]
+    prev = prev.assign(period_start=shifted.dt.date)
+    out = frame.merge(prev, on=[*keys, "period_start"], how="left")
+    out["change"] = out["value"] - out["previous_value"]
+    return out
+
+
+def sort_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Export order: period_start, scope (org, department, team), scope_id, registry order."""
+    order = frame.assign(
+        _scope=frame["scope"].map(_SCOPE_ORDER), _ind=frame["indicator"].map(_ORDER)
+    ).sort_values(["period_start", "_scope", "scope_id", "_ind"], kind="stable")
+    return order.drop(columns=["_scope", "_ind"]).reset_index(drop=True)
+
+
+def indicator_values(
+    con: duckdb.DuckDBPyConnection,
+    period: str,
+    settings: Settings,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    department: str | None = None,
+) -> pd.DataFrame:
+    """Every indicator per period and scope, long form, privacy applied (columns COLUMNS).
+
+    Optional filters apply after privacy and change are computed on all data, so a filter can
+    never narrow a wellbeing figure below k: start/end keep periods whose start lies in
+    [start, end]; department keeps the organisation, that department and its teams.
+    """
+    period = check_period(period)
+    check_registry(settings.targets)
+    raw = raw_values(con, period, settings)
+    frame = _with_change(_with_targets(protect(raw, settings.privacy.k), settings), period)
+    if start is not None:
+        frame = frame[frame["period_start"] >= start]
+    if end is not None:
+        frame = frame[frame["period_start"] <= end]
+    if department is not None:
+        frame = frame[
+            (frame["scope"] == "org")
+            | ((frame["scope"] == "department") & (frame["scope_id"] == department))
+            | ((frame["scope"] == "team") & (frame["parent"] == department))
+        ]
+    return sort_frame(frame)[COLUMNS]
+
+
+def wellbeing_cut(
+    con: duckdb.DuckDBPyConnection,
+    period: str,
+    settings: Settings,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    department: str | None = None,
+) -> pd.DataFrame:
+    """The wellbeing rows of the scorecard: the one way to show employee answers.
+
+    Cuts are the scorecard's own (period x organisation/department/team) so k and
+    complementary suppression always hold; there is no channel or other poll cut.
+    """
+    frame = indicator_values(con, period, settings, start=start, end=end, department=department)
+    return frame[frame["indicator"].isin(PRIVATE_INDICATORS)].reset_index(drop=True)
+
+
+def area_scores(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per period, scope and area: mean attainment (0..100) of its indicators with a value.
+
+    One row per area for every (period, scope) in the frame; score NaN when none of the
+    area's indicators has a value. Suppressed indicators have no value, so they never enter.
+    """
+    keys = ["period_start", "scope", "scope_id"]
+    areas = frame.assign(area=[by_id(i).area for i in frame["indicator"]])
+    scores = (
+        areas.groupby([*keys, "area"], sort=False)["attainment"]
+        .mean()
+        .rename("score")
+        .reset_index()
+    )
+    grid = frame[keys].drop_duplicates().merge(pd.DataFrame({"area": list(AREAS)}), how="cross")
+    out = grid.merge(scores, on=[*keys, "area"], how="left")
+    out["_area"] = out["area"].map({a: pos for pos, a in enumerate(AREAS)})
+    out["_scope"] = out["scope"].map(_SCOPE_ORDER)
+    out = out.sort_values(["period_start", "_scope", "scope_id", "_area"], kind="stable")
+    return out.drop(columns=["_area", "_scope"]).reset_index(drop=True)
+
+
+def culture_index(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per period and scope: the service-culture index = mean of the area scores with a value.
+
+    Accepts the indicator frame (from indicator_values) or an area frame (from area_scores).
+    Columns: period_start, scope, scope_id, index (0..100, NaN when no area has a score),
+    areas (how many areas have a score).
+    """
+    areas = frame if "score" in frame.columns else area_scores(frame)
+    keys = ["period_start", "scope", "scope_id"]
+    out = (
+        areas.groupby(keys, sort=False)["score"]
+        .agg(["mean", "count"])
+        .rename(columns={"mean": "index", "count": "areas"})
+        .reset_index()
+    )
+    return out

@@ -1,0 +1,182 @@
+"""The three source relations the indicator SQL aggregates over, one row per item.
+
+Each is a SELECT over the stored tables giving `team`, `department` (from the teams table;
+NULL when the team has none), `ts` (the timestamp that places the row in a period) and the
+columns the registry's SQL may use. Parameters are bound by name ($bh_start, ...); the only
+text put into the SQL is the period unit, which is checked against PERIODS first.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+from ingest.schema import POLL_ITEMS_1_5, RATING_COLUMNS, WHO5_ITEMS
+from ingest.settings import Settings
+
+Period = Literal["week", "month", "quarter"]
+PERIODS: tuple[str, ...] = ("week", "month", "quarter")
+# From a period's start to the next period's start.
+PERIOD_STEP = {
+    "week": pd.DateOffset(weeks=1),
+    "month": pd.DateOffset(months=1),
+    "quarter": pd.DateOffset(months=3),
+}
+
+# tickets: the raw columns plus
+#   resolved            resolved_at is set
+#   first_response_min  exact minutes created -> first response (NULL when unanswered)
+#   resolution_hours    exact hours created -> resolved (NULL when unresolved)
+#   after_hours         created Sat/Sun, or before business start, or at/after business end
+#   sla_met             answered within the first-response target of its priority (<=)
+#   promise_due         due_at <= as_of (as_of: latest created/first response/resolved anywhere)
+#   promise_kept        promise_due and resolved at or before due_at
+#   repeat_contact      the same customer opened a ticket in (resolved_at, resolved_at + 7 days]
+TICKETS_SQL = """
+WITH as_of AS (
+    SELECT greatest(max(created_at),
+                    coalesce(max(first_response_at), max(created_at)),
+                    coalesce(max(resolved_at), max(created_at))) AS as_of
+    FROM tickets
+),
+contact_events AS (
+    -- kind 0: the customer opened a ticket; kind 1: one of their tickets was resolved
+    SELECT customer_hash, created_at AS ts, 0 AS kind, CAST(NULL AS VARCHAR) AS ticket_id
+    FROM tickets WHERE customer_hash IS NOT NULL
+    UNION ALL
+    SELECT customer_hash, resolved_at AS ts, 1 AS kind, ticket_id
+    FROM tickets WHERE customer_hash IS NOT NULL AND resolved_at IS NOT NULL
+),
+next_contact AS (
+    -- For each resolution, the first ticket the customer opened strictly after it (any team,
+    -- any period). Walking each customer's events backwards in time, a running min sees only
+    -- later events; at equal times an opening sorts after the resolution, so it is excluded.
+    SELECT ticket_id, next_created_at FROM (
+        SELECT ticket_id, kind,
+               min(CASE WHEN kind = 0 THEN ts END) OVER (
+                   PARTITION BY customer_hash ORDER BY ts DESC, kind DESC
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS next_created_at
+        FROM contact_events
+    ) AS e
+    WHERE kind = 1
+)
+SELECT
+    t.team,
+    m.department,
+    t.created_at AS ts,
+    t.priority,
+    t.channel,
+    t.reopens,
+    t.agent_replies,
+    t.customer_replies,
+    t.handle_minutes,
+    t.customer_hash,
+    t.resolved_at IS NOT NULL AS resolved,
+    (epoch(t.first_response_at) - epoch(t.created_at)) / 60 AS first_response_min,
+    (epoch(t.resolved_at) - epoch(t.created_at)) / 3600 AS resolution_hours,
+    (t.created_at >= date_trunc('week', t.created_at) + INTERVAL 5 DAY
+        OR hour(t.created_at) * 60 + minute(t.created_at) < $bh_start
+        OR hour(t.created_at) * 60 + minute(t.created_at) >= $bh_end) AS after_hours,
+    coalesce(epoch(t.first_response_at) - epoch(t.created_at) <= 60 * CASE lower(t.priority)
+        WHEN 'urgent' THEN $sla_urgent
+        WHEN 'high' THEN $sla_high
+        WHEN 'low' THEN $sla_low
+        ELSE $sla_normal END, false) AS sla_met,
+    coalesce(t.due_at <= a.as_of, false) AS promise_due,
+    coalesce(t.due_at <= a.as_of AND t.resolved_at <= t.due_at, false) AS promise_kept,
+    coalesce(nc.next_created_at <= t.resolved_at + INTERVAL 7 DAY, false) AS repeat_contact,
+    1 AS is_item
+FROM tickets AS t
+CROSS JOIN as_of AS a
+LEFT JOIN teams AS m ON m.team = t.team
+LEFT JOIN next_contact AS nc ON nc.ticket_id = t.ticket_id
+"""
+
+SURVEYS_SQL = f"""
+SELECT
+    s.team,
+    m.department,
+    s.submitted_at AS ts,
+    s.channel,
+    s.csat,
+    s.nps,
+    s.ces,
+    {", ".join(f"s.{c}" for c in RATING_COLUMNS)},
+    1 AS is_item
+FROM survey_responses AS s
+LEFT JOIN teams AS m ON m.team = s.team
+"""
+
+_POLL_ITEMS = ("enps", *POLL_ITEMS_1_5, *WHO5_ITEMS)
+
+# polls: one row per poll response (is_response = 1; counted_team when its team has a
+# headcount) plus, for participation, one 'headcount row' per team with a headcount and period
+# with any poll response (is_response = 0, all answers NULL, headcount set, ts = period start):
+# sum(headcount) is then the headcount of whatever group is aggregated. pulses (same on every
+# row of a period) = calendar months of the period with any poll response in the organisation.
+_POLLS_TEMPLATE = f"""
+WITH pulses AS (
+    SELECT date_trunc('{{period}}', submitted_at) AS period_ts,
+           count(DISTINCT date_trunc('month', submitted_at)) AS pulses
+    FROM poll_responses
+    GROUP BY date_trunc('{{period}}', submitted_at)
+),
+rows AS (
+    SELECT p.team, m.department, p.submitted_at AS ts, 1 AS is_response,
+           m.headcount IS NOT NULL AS counted_team, 0 AS headcount,
+           {", ".join(f"p.{c}" for c in _POLL_ITEMS)}
+    FROM poll_responses AS p
+    LEFT JOIN teams AS m ON m.team = p.team
+    UNION ALL
+    SELECT m.team, m.department, u.period_ts AS ts, 0 AS is_response,
+           false AS counted_team, m.headcount,
+           {", ".join(f"CAST(NULL AS INTEGER) AS {c}" for c in _POLL_ITEMS)}
+    FROM teams AS m
+    CROSS JOIN pulses AS u
+    WHERE m.headcount IS NOT NULL
+)
+SELECT r.*, u.pulses, r.is_response AS is_item
+FROM rows AS r
+JOIN pulses AS u ON u.period_ts = date_trunc('{{period}}', r.ts)
+"""
+
+
+def check_period(period: str) -> Period:
+    """The period unit, or ValueError naming the allowed ones."""
+    if period not in PERIODS:
+        raise ValueError(f"unknown period {period!r} (use one of: {', '.join(PERIODS)})")
+    return period  # type: ignore[return-value]
+
+
+def source_sql(source: str, period: str) -> str:
+    """The SELECT giving the rows of one source (period only matters for polls' pulses)."""
+    check_period(period)
+    if source == "tickets":
+        return TICKETS_SQL
+    if source == "surveys":
+        return SURVEYS_SQL
+    if source == "polls":
+        return _POLLS_TEMPLATE.format(period=period)
+    raise ValueError(f"unknown source {source!r}")
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def source_parameters(source: str, settings: Settings) -> dict[str, object]:
+    """The named parameters a source's SQL binds."""
+    if source != "tickets":
+        return {}
+    sla = settings.sla_first_response_minutes
+    org = settings.organisation
+    return {
+        "bh_start": _minutes(org.business_hours_start),
+        "bh_end": _minutes(org.business_hours_end),
+        "sla_urgent": sla.urgent,
+        "sla_high": sla.high,
+        "sla_normal": sla.normal,
+        "sla_low": sla.low,
+    }
