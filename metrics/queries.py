@@ -189,7 +189,7 @@ def tickets_behind(
     scope_id: str | None,
     start: date,
     end: date,
-    sla_minutes: dict[str, float],
+    sla_minutes: dict[str, float] | tuple[tuple[str, float], ...],
     business_hours: tuple[str, str] = ("09:00", "17:00"),
     limit: int = 200,
 ) -> pd.DataFrame:
@@ -197,6 +197,7 @@ def tickets_behind(
     if view not in TICKET_VIEWS:
         raise ValueError(f"unknown ticket list {view!r}")
     spec = TICKET_VIEWS[view]
+    sla_minutes = dict(sla_minutes)
     scope_sql, scope_params = _scope_filter(scope, scope_id)
     sql = f"""
         WITH as_of AS (

@@ -1,0 +1,60 @@
+"""Service Scorecard dashboard: the entry script (`streamlit run dashboard/app.py`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import data, ui  # noqa: E402
+
+st.set_page_config(
+    page_title="Service Scorecard",
+    page_icon=":material/insights:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+PAGES = {
+    "Scorecard": [
+        st.Page(
+            "pages/overview.py",
+            title="Overview",
+            icon=":material/dashboard:",
+            url_path="overview",
+            default=True,
+        ),
+        st.Page("pages/team.py", title="Team", icon=":material/groups:", url_path="team"),
+        st.Page(
+            "pages/wellbeing.py",
+            title="Wellbeing",
+            icon=":material/favorite:",
+            url_path="wellbeing",
+        ),
+    ],
+    "Data and reference": [
+        st.Page("pages/load_data.py", title="Data", icon=":material/upload_file:", url_path="data"),
+        st.Page(
+            "pages/glossary.py", title="Glossary", icon=":material/menu_book:", url_path="glossary"
+        ),
+        st.Page("pages/settings.py", title="Settings", icon=":material/tune:", url_path="settings"),
+    ],
+}
+
+page = st.navigation(PAGES)
+
+
+def _footer() -> None:
+    st.sidebar.divider()
+    st.sidebar.caption(f"Database: `{data.db_path()}`")
+    if not data.database_exists():
+        st.sidebar.caption("No database file yet.")
+
+
+page.run()
+ui.guard(_footer)

@@ -1,0 +1,154 @@
+"""Cached data access for the pages: every query keyed on the database's data version.
+
+A connection is opened per call (`with read_connection(...)`) and closed before returning:
+a connection kept open in this process would make later connects see the stale database
+after a load swaps the file (see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.model import normalise
+from ingest.db import data_version, read_connection, resolve_db_path
+from ingest.settings import Settings, load_settings, settings_path_for
+from metrics import queries
+
+CACHE = {"max_entries": 64, "ttl": 3600, "show_spinner": False}
+
+
+def db_path() -> str:
+    """The database this app shows: $SCORECARD_DB, else the default path."""
+    return str(resolve_db_path(None))
+
+
+def version() -> str:
+    """Current data version of the database (changes on every load)."""
+    return data_version(db_path())
+
+
+def settings_token(db: str | None = None) -> str:
+    """Changes whenever the analyst's settings file changes (a cache key part)."""
+    path = settings_path_for(db or db_path())
+    if path is None:
+        return "defaults"
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return "defaults"
+    return f"{path}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def settings() -> Settings:
+    """The settings in force for this database."""
+    return _settings(db_path(), settings_token())
+
+
+@st.cache_data(**CACHE)
+def _settings(db: str, token: str) -> Settings:
+    return load_settings(db)
+
+
+def _key() -> tuple[str, str, str]:
+    db = db_path()
+    return db, data_version(db), settings_token(db)
+
+
+# --- indicators -------------------------------------------------------------------------------
+
+
+@st.cache_data(**CACHE)
+def _raw_indicator_values(db: str, ver: str, token: str, period: str) -> pd.DataFrame:
+    from metrics.scorecard import indicator_values
+
+    with read_connection(db) as con:
+        return indicator_values(con, period, load_settings(db))
+
+
+@st.cache_data(**CACHE)
+def _indicator_values(db: str, ver: str, token: str, period: str) -> pd.DataFrame:
+    return normalise(_raw_indicator_values(db, ver, token, period))
+
+
+def indicator_values(period: str) -> pd.DataFrame:
+    """Every indicator for every period and scope (privacy applied), for one period length."""
+    return _indicator_values(*_key(), period)
+
+
+@st.cache_data(**CACHE)
+def _area_scores(db: str, ver: str, token: str, period: str) -> pd.DataFrame:
+    from metrics.scorecard import area_scores
+
+    return normalise(area_scores(_raw_indicator_values(db, ver, token, period)))
+
+
+def area_scores(period: str) -> pd.DataFrame:
+    """Area scores per period and scope."""
+    return _area_scores(*_key(), period)
+
+
+@st.cache_data(**CACHE)
+def _culture_index(db: str, ver: str, token: str, period: str) -> pd.DataFrame:
+    from metrics.scorecard import culture_index
+
+    return normalise(culture_index(_raw_indicator_values(db, ver, token, period)))
+
+
+def culture_index(period: str) -> pd.DataFrame:
+    """Service-culture index per period and scope."""
+    return _culture_index(*_key(), period)
+
+
+@st.cache_data(**CACHE)
+def _chain_by_team(db: str, ver: str, token: str, period: str) -> pd.DataFrame:
+    from metrics.chain import chain_by_team
+
+    # The same computation as metrics.chain.service_profit_chain, on the cached scorecard.
+    return chain_by_team(_raw_indicator_values(db, ver, token, period), period)
+
+
+def chain_by_team(period: str) -> pd.DataFrame:
+    """Per team and period: wellbeing and customer values (privacy applied), next period too."""
+    return _chain_by_team(*_key(), period)
+
+
+# --- plain queries ----------------------------------------------------------------------------
+
+
+@st.cache_data(**CACHE)
+def _query(db: str, ver: str, name: str, args: tuple[Any, ...]) -> Any:
+    with read_connection(db) as con:
+        return getattr(queries, name)(con, *args)
+
+
+def query(name: str, *args: Any) -> Any:
+    """A function of metrics.queries, cached on the data version (args must be hashable)."""
+    db = db_path()
+    return _query(db, data_version(db), name, args)
+
+
+def teams() -> pd.DataFrame:
+    """Teams with department, lead and headcount."""
+    return query("teams")
+
+
+def date_span() -> tuple[date, date] | None:
+    """First and last day with any data."""
+    return query("date_span")
+
+
+def has_data() -> bool:
+    """True when any tickets, surveys or polls are loaded."""
+    counts = query("data_counts")
+    return any(counts[s] for s in ("tickets", "surveys", "polls"))
+
+
+def database_exists() -> bool:
+    """True when the database file exists."""
+    return Path(db_path()).exists()

@@ -1,0 +1,5 @@
+"""glossary page."""
+
+import streamlit as st
+
+st.title("glossary")

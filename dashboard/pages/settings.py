@@ -1,0 +1,5 @@
+"""settings page."""
+
+import streamlit as st
+
+st.title("settings")

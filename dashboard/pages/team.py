@@ -1,0 +1,258 @@
+"""Team: every indicator of one team or department against the organisation, and its tickets."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import catalog, charts, data, filters, model, ui
+from metrics.queries import TICKET_VIEWS, period_end, period_start
+
+LEVELS = {"team": "Team", "department": "Department"}
+TICKET_LIMIT = 1000
+
+
+def _choose_scope() -> tuple[str, str | None]:
+    teams = data.teams()
+    departments = sorted(teams["department"].dropna().unique().tolist())
+    levels = ["team", "department"] if departments else ["team"]
+    cols = st.columns([1, 2])
+    with cols[0]:
+        level = ui.url_radio("Look at a", levels, "level", "team", format_func=LEVELS.get)
+    names = sorted(teams["team"].tolist()) if level == "team" else departments
+    if not names:
+        return level, None
+    with cols[1]:
+        param = "team" if level == "team" else "dept"
+        chosen = ui.url_selectbox(LEVELS[level], names, param, names[0])
+    return level, chosen
+
+
+def _indicator_table(
+    frame: pd.DataFrame, org: pd.DataFrame, ranks: dict[str, str], current: pd.Timestamp
+) -> pd.DataFrame:
+    now = frame[frame["period_start"] == current].set_index("indicator")
+    org_now = org[org["period_start"] == current].set_index("indicator")
+    k = data.settings().privacy.k
+    rows = []
+    for ind in catalog.indicators():
+        row = now.loc[ind.id] if ind.id in now.index else None
+        status = str(row["status"]) if row is not None else "grey"
+        value = row["value"] if row is not None else None
+        if status == "suppressed":
+            shown = f"fewer than {k} responses"
+        else:
+            shown = ui.fmt_value(value, ind.unit)
+        history = frame[frame["indicator"] == ind.id].sort_values("period_start")["value"]
+        org_value = org_now.loc[ind.id, "value"] if ind.id in org_now.index else None
+        rows.append(
+            {
+                "Area": catalog.area_label(ind.area),
+                "Indicator": ind.label,
+                "Value": shown,
+                "Target": ("≤ " if ind.better == "lower" else "≥ ")
+                + ui.fmt_value(row["target"] if row is not None else ind.default_target, ind.unit),
+                "Status": ui.status_text(status),
+                "Change": (ui.fmt_change(row["change"], ind.unit) if row is not None else None)
+                or "–",
+                "Organisation": ui.fmt_value(org_value, ind.unit),
+                "Rank": ranks.get(ind.id, "–"),
+                "n": None if row is None or pd.isna(row["n"]) else int(row["n"]),
+                "Trend": [None if pd.isna(v) else float(v) for v in history],
+                "id": ind.id,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _trend_against_org(frame: pd.DataFrame, org: pd.DataFrame, who: str, period: str) -> None:
+    options = [i.id for i in catalog.indicators()]
+    chosen = ui.url_selectbox(
+        "Indicator", options, "ind", options[0], format_func=lambda i: catalog.info(i).label
+    )
+    ind = catalog.info(chosen)
+    mine = frame[frame["indicator"] == chosen][["period_start", "value", "n"]].assign(series=who)
+    theirs = org[org["indicator"] == chosen][["period_start", "value", "n"]].assign(
+        series="Organisation"
+    )
+    both = pd.concat([mine, theirs]).dropna(subset=["value"])
+    if both.empty:
+        st.info("No values for this indicator in the chosen range.")
+        return
+    unit = f" ({ind.unit.strip()})" if ind.unit.strip() and ind.unit != "/100" else ""
+    chart = charts.trend(both, period, ind.label + unit, dashed=["Organisation"], height=260)
+    target = frame[frame["indicator"] == chosen]["target"].dropna()
+    if len(target):
+        rule = (
+            charts.alt.Chart(pd.DataFrame({"target": [float(target.iloc[-1])]}))
+            .mark_rule(color="#666666", strokeDash=[2, 2])
+            .encode(y="target:Q", tooltip=[charts.alt.Tooltip("target:Q", title="Target")])
+        )
+        chart = chart + rule
+    st.altair_chart(chart, width="stretch")
+    better = "lower" if ind.better == "lower" else "higher"
+    st.caption(f"{ind.description} {better.capitalize()} is better; dotted line: the target.")
+
+
+def _tickets(scope: str, scope_id: str, start: date, end: date, label: str) -> None:
+    settings = data.settings()
+    sla = settings.sla_first_response_minutes.model_dump()
+    hours = (settings.organisation.business_hours_start, settings.organisation.business_hours_end)
+    views = list(TICKET_VIEWS)
+    view = ui.url_selectbox(
+        "Which tickets", views, "list", views[0], format_func=lambda v: TICKET_VIEWS[v].label
+    )
+    related = ", ".join(catalog.info(i).label for i in TICKET_VIEWS[view].indicators)
+    st.caption(f"Behind: {related}. Tickets created in {label}.")
+    with st.spinner("Finding tickets..."):
+        tickets = data.query(
+            "tickets_behind",
+            view,
+            scope,
+            scope_id,
+            start,
+            end,
+            tuple(sorted(sla.items())),
+            hours,
+            TICKET_LIMIT,
+        )
+    if tickets.empty:
+        st.success("No tickets in this list for the chosen period.", icon="✅")
+        return
+    more = " (the first 1,000)" if len(tickets) >= TICKET_LIMIT else ""
+    st.markdown(f"**{len(tickets):,} tickets**{more}")
+    st.dataframe(
+        tickets,
+        hide_index=True,
+        width="stretch",
+        height=320,
+        column_config={
+            "first_response_min": st.column_config.NumberColumn(
+                "First response (min)", format="%.0f"
+            ),
+            "sla_min": st.column_config.NumberColumn("SLA (min)", format="%.0f"),
+            "resolution_hours": st.column_config.NumberColumn("Resolution (h)", format="%.1f"),
+            "handle_minutes": st.column_config.NumberColumn("Handle (min)", format="%.0f"),
+        },
+    )
+    safe = "".join(ch if ch.isalnum() else "-" for ch in scope_id).strip("-").lower()
+    st.download_button(
+        "Download these tickets (CSV)",
+        data=tickets.to_csv(index=False).encode("utf-8"),
+        file_name=f"tickets-{safe}-{view}-{start.isoformat()}.csv",
+        mime="text/csv",
+        key="download_tickets",
+        icon=":material/download:",
+    )
+
+
+def render() -> None:
+    """The page body."""
+    st.title("Team scorecard")
+    if not data.has_data():
+        ui.empty_state()
+        return
+    period, start, end = filters.period_and_range()
+    scope, scope_id = _choose_scope()
+    if scope_id is None:
+        st.info("No teams yet: load tickets, surveys or a teams file on the Data page.")
+        return
+    first = period_start(period, start)
+    with st.spinner("Computing the scorecard..."):
+        values = data.indicator_values(period)
+    frame = model.in_scope(values, scope, scope_id, first, end)
+    org = model.in_scope(values, "org", None, first, end)
+    current, _ = model.latest_and_previous(frame)
+    if current is None:
+        st.info(f"No data for {scope} {scope_id} in this date range: widen the range.")
+        return
+
+    teams = data.teams()
+    if scope == "team":
+        info = teams[teams["team"] == scope_id]
+        dept = info["department"].iloc[0] if len(info) else None
+        lead = info["lead_email"].iloc[0] if len(info) else None
+        bits = [f"Department: {dept}" if isinstance(dept, str) else "No department"]
+        if isinstance(lead, str):
+            bits.append(f"Lead: {lead}")
+        st.caption(" · ".join(bits))
+        peers = teams["team"].tolist()
+    else:
+        peers = sorted(teams["department"].dropna().unique().tolist())
+
+    periods = model.periods(frame)
+    labels = {p: p.strftime("%d %b %Y" if period == "week" else "%b %Y") for p in periods}
+    at = ui.url_selectbox(
+        f"{ui.PERIOD_LABELS[period]} starting",
+        [p.date().isoformat() for p in reversed(periods)],
+        "at",
+        current.date().isoformat(),
+        where=st.sidebar,
+        format_func=lambda s: labels[pd.Timestamp(s)],
+    )
+    current = pd.Timestamp(at)
+    period_label = labels[current]
+
+    index = data.culture_index(period)
+    ranked = model.rank_scopes(index, current, scope, peers)
+    mine = ranked[ranked["id"] == scope_id]
+    now = frame[frame["period_start"] == current]
+    on_target = int((now["status"] == "green").sum())
+    with_value = int(now["status"].isin(["green", "amber", "red"]).sum())
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        st.metric(
+            "Service-culture index",
+            ui.fmt_value(mine["index"].iloc[0] if len(mine) else None, "", 0),
+            border=True,
+        )
+    with c2:
+        rank = f"{int(mine['rank'].iloc[0])} of {len(ranked)}" if len(mine) else "–"
+        st.metric(f"Rank among {scope}s", rank, border=True, help="By service-culture index.")
+    with c3:
+        st.metric("Indicators on target", f"{on_target} of {with_value}", border=True)
+    st.caption(
+        f"{scope.capitalize()} **{scope_id}**, {ui.PERIOD_LABELS[period].lower()} of "
+        f"{period_label}. Rank and values for this {period}; trends over the date range."
+    )
+
+    st.subheader("Every indicator")
+    ranks = model.indicator_ranks(values, current, scope, scope_id)
+    table = _indicator_table(frame, org, ranks, current)
+    st.dataframe(
+        table.drop(columns=["id"]),
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(table), 980),
+        column_config={
+            "Trend": st.column_config.LineChartColumn("Trend", width="small"),
+            "n": st.column_config.NumberColumn("n", help="How many items the value is over"),
+            "Rank": st.column_config.TextColumn(f"Rank among {scope}s"),
+        },
+    )
+
+    st.subheader("Trend against the organisation")
+    _trend_against_org(frame, org, scope_id, period)
+
+    st.subheader(f"Distributions, {period_label}")
+    end_of = period_end(period, current.date())
+    left, right = st.columns(2)
+    for where, measure, title in (
+        (left, "first_response", "Time to first response"),
+        (right, "resolution", "Time to resolution"),
+    ):
+        dist = data.query("duration_distribution", measure, scope, scope_id, current.date(), end_of)
+        with where:
+            st.markdown(f"**{title}**")
+            if int(dist["tickets"].sum()) == 0:
+                st.info("No tickets with this time in the period.")
+            else:
+                st.altair_chart(charts.distribution(dist, title), width="stretch")
+
+    st.subheader(f"Tickets behind the numbers, {period_label}")
+    _tickets(scope, scope_id, current.date(), end_of, period_label)
+
+
+ui.guard(render)

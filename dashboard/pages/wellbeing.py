@@ -1,0 +1,188 @@
+"""Wellbeing: how employees feel, by team, and whether it goes with happier customers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import catalog, charts, data, filters, model, ui
+
+WELLBEING = (
+    "wellbeing.enps",
+    "wellbeing.favourable_pct",
+    "wellbeing.burnout_risk_pct",
+    "wellbeing.who5_index",
+    "wellbeing.participation_pct",
+)
+CHAIN_X = {"favourable_pct": "Favourable % (wellbeing)", "enps": "eNPS"}
+CHAIN_Y = {"csat_pct": "CSAT %", "nps": "NPS"}
+
+
+def _cell(row: pd.Series | None, unit: str, k: int) -> str:
+    if row is None:
+        return "–"
+    if row["status"] == "suppressed":
+        return f"fewer than {k} responses"
+    if pd.isna(row["value"]):
+        return "–"
+    icon = ui.STATUS.get(str(row["status"]), ui.STATUS["grey"])[0]
+    return f"{ui.fmt_value(row['value'], unit)} {icon}"
+
+
+def _scope_tiles(values: pd.DataFrame, f: filters.Filters, current: pd.Timestamp, k: int) -> None:
+    now = model.in_scope(values, f.scope, f.scope_id, current.date(), current.date())
+    now = now.set_index("indicator")
+    cols = st.columns(len(WELLBEING))
+    for slot, ind_id in zip(cols, WELLBEING, strict=True):
+        ind = catalog.info(ind_id)
+        row = now.loc[ind_id] if ind_id in now.index else None
+        with slot:
+            if row is not None and row["status"] == "suppressed":
+                st.metric(ind.label, f"fewer than {k} responses", border=True, icon="🔒")
+                continue
+            value = None if row is None else row["value"]
+            change = None if row is None or pd.isna(row["change"]) else round(row["change"], 1)
+            status = "grey" if row is None else str(row["status"])
+            st.metric(
+                ind.label,
+                ui.fmt_value(value, ind.unit),
+                delta=change,
+                delta_color="inverse" if ind.better == "lower" else "normal",
+                border=True,
+                icon=ui.STATUS.get(status, ui.STATUS["grey"])[0],
+                help=f"{ind.description} Status: {ui.status_text(status)}.",
+            )
+
+
+def _team_table(
+    values: pd.DataFrame, f: filters.Filters, current: pd.Timestamp, k: int
+) -> pd.DataFrame:
+    teams = data.teams()
+    if f.scope == "department":
+        teams = teams[teams["department"] == f.scope_id]
+    now = values[
+        (values["period_start"] == current)
+        & (values["scope"] == "team")
+        & (values["indicator"].isin(WELLBEING))
+    ]
+    rows = []
+    for team in teams.itertuples(index=False):
+        mine = now[now["scope_id"] == team.team].set_index("indicator")
+        if mine.empty:
+            continue
+        row: dict[str, object] = {
+            "Team": team.team,
+            "Department": team.department if isinstance(team.department, str) else "–",
+        }
+        for ind_id in WELLBEING:
+            ind = catalog.info(ind_id)
+            row[ind.label] = _cell(mine.loc[ind_id] if ind_id in mine.index else None, ind.unit, k)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _chain(f: filters.Filters) -> None:
+    by_team = data.chain_by_team(f.period)
+    by_team = by_team.assign(period_start=pd.to_datetime(by_team["period_start"]))
+    by_team = by_team[
+        (by_team["period_start"] >= pd.Timestamp(f.first_period))
+        & (by_team["period_start"] <= pd.Timestamp(f.end))
+    ]
+    if f.scope == "department":
+        by_team = by_team[by_team["department"] == f.scope_id]
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        x = ui.url_selectbox("Wellbeing measure", list(CHAIN_X), "wx", format_func=CHAIN_X.get)
+    with c2:
+        y = ui.url_selectbox("Customer measure", list(CHAIN_Y), "cy", format_func=CHAIN_Y.get)
+    with c3:
+        lag = ui.url_selectbox(
+            "Customers measured",
+            ["0", "1"],
+            "lag",
+            format_func=lambda v: "in the same period" if v == "0" else f"the next {f.period}",
+        )
+    y_col = y if lag == "0" else f"next_{y}"
+    points = by_team.dropna(subset=[x, y_col]).copy()
+    from metrics.chain import pearson
+
+    r, n = pearson(by_team[x], by_team[y_col])
+    left, right = st.columns([3, 1])
+    with right:
+        st.metric("Correlation (Pearson r)", "–" if pd.isna(r) else f"{r:+.2f}", border=True)
+        st.metric("n (team-periods with both values)", f"{n}", border=True)
+        if pd.isna(r):
+            st.caption("Too few pairs to compute a correlation (at least 3 are needed).")
+        else:
+            strength = "weak" if abs(r) < 0.3 else "moderate" if abs(r) < 0.6 else "strong"
+            direction = "positive" if r > 0 else "negative"
+            st.caption(
+                f"A {strength} {direction} relation across {n} team-periods. Correlation is "
+                "not cause; suppressed wellbeing figures are left out."
+            )
+    with left:
+        if points.empty:
+            st.info("No team has both a wellbeing and a customer value in this range.")
+            return
+        points["team"] = points["team"] + " · " + points["period_start"].dt.strftime("%b %Y")
+        st.altair_chart(
+            charts.chain_scatter(points, x, y_col, CHAIN_X[x], CHAIN_Y[y]), width="stretch"
+        )
+
+
+def render() -> None:
+    """The page body."""
+    st.title("Employee wellbeing")
+    if not data.has_data():
+        ui.empty_state()
+        return
+    f = filters.scorecard_filters()
+    k = data.settings().privacy.k
+    with st.spinner("Computing wellbeing..."):
+        values = data.indicator_values(f.period)
+    scoped = model.in_scope(values, f.scope, f.scope_id, f.first_period, f.end)
+    scoped = scoped[scoped["indicator"].isin(WELLBEING)]
+    has_values = scoped.dropna(subset=["value"])
+    if scoped.empty or (has_values.empty and not (scoped["status"] == "suppressed").any()):
+        st.info("No employee poll responses in this range: load a poll export on the Data page.")
+        return
+    periods = model.periods(scoped)
+    labels = {p: p.strftime("%d %b %Y" if f.period == "week" else "%b %Y") for p in periods}
+    at = ui.url_selectbox(
+        f"{ui.PERIOD_LABELS[f.period]} starting",
+        [p.date().isoformat() for p in reversed(periods)],
+        "at",
+        where=st.sidebar,
+        format_func=lambda s: labels[pd.Timestamp(s)],
+    )
+    current = pd.Timestamp(at)
+    st.caption(
+        f"{f.scope_label.capitalize()}, {f.period} of {labels[current]}. Figures for a group with "
+        f"fewer than {k} respondents are never shown (k = {k}); another group may be hidden too "
+        "so that a hidden one cannot be worked out from the totals."
+    )
+    _scope_tiles(values, f, current, k)
+
+    st.subheader("By team")
+    table = _team_table(values, f, current, k)
+    if table.empty:
+        st.info("No team has poll responses in this period.")
+    else:
+        st.dataframe(table, hide_index=True, width="stretch")
+        hidden = int(table.apply(lambda c: c.astype(str).str.startswith("fewer than")).sum().sum())
+        if hidden:
+            st.caption(f"🔒 {hidden} figure(s) hidden: fewer than {k} responses.")
+
+    st.subheader("Trends")
+    trend = scoped[scoped["indicator"] != "wellbeing.participation_pct"].dropna(subset=["value"])
+    if trend.empty:
+        st.info("No values to draw in this range.")
+    else:
+        trend = trend.assign(series=trend["indicator"].map(lambda i: catalog.info(i).label))
+        st.altair_chart(charts.trend(trend, f.period, "% or points", height=260), width="stretch")
+
+    st.subheader("Service-profit chain: team wellbeing vs customer satisfaction")
+    _chain(f)
+
+
+ui.guard(render)
