@@ -24,10 +24,6 @@ from ingest.settings import Settings, load_settings
 from ingest.sources import SOURCES, Source
 from ingest.stage import SKIPPED, Staged, stage
 
-NO_TICKET_FOR_TEAM = (
-    "team is missing and the linked ticket is not loaded (load the tickets first, or give a team)"
-)
-
 
 class IngestError(Exception):
     """A file refused whole; the message tells a person what to do."""
@@ -149,8 +145,6 @@ def _load(
     report.dropped_columns = staged.plan.dropped
     report.ignored_columns = list(staged.plan.ignored)
 
-    if src.name == "surveys":
-        _resolve_survey_teams(con, staged)
     report.rows_skipped = _scalar(con, f"SELECT count(*) FROM staging WHERE __code = {SKIPPED}")
     key = src.key
     valid = _scalar(con, "SELECT count(*) FROM staging WHERE __code IS NULL")
@@ -221,23 +215,9 @@ def _load(
     return report
 
 
-def _resolve_survey_teams(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
-    """A survey response without a team takes the team of its linked ticket."""
-    con.execute(
-        "UPDATE staging SET team = t.team FROM tickets t "
-        "WHERE staging.team IS NULL AND staging.__code IS NULL AND staging.ticket_id = t.ticket_id"
-    )
-    code = len(staged.plan.rules)
-    con.execute(
-        f"UPDATE staging SET __code = {code}, __value = ticket_id "
-        "WHERE team IS NULL AND __code IS NULL"
-    )
-
-
 def _quarantine(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) -> None:
     """Rejected rows go to rejected_rows with line, column, value and reason."""
     rules = [(i, r.column, r.reason) for i, r in enumerate(staged.plan.rules)]
-    rules.append((len(rules), "team", NO_TICKET_FOR_TEAM))
     reasons = pd.DataFrame(rules, columns=["code", "column_name", "reason"])  # noqa: F841
     con.execute(
         "INSERT INTO rejected_rows SELECT ?, s.__line, r.column_name, s.__value, r.reason "
@@ -259,7 +239,6 @@ def _quarantine(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) ->
                 for line, found, text in staged.bad_shape
             ],
         )
-        staged.rows_read += 0  # bad-shape rows are already counted in rows_read
 
 
 def _replace(con: duckdb.DuckDBPyConnection, src: Source) -> int:

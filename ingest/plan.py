@@ -228,6 +228,12 @@ def _type_columns(plan: Plan, tz: str) -> None:
             plan.typed[col.name] = f"try_cast({raw} AS DOUBLE)"
         else:
             plan.typed[col.name] = _timestamp(raw, mapping.formats_for(col.name), tz)
+    if plan.source.name == "surveys":
+        # No team: take the team of the linked ticket already in the database.
+        plan.typed["team"] = (
+            'coalesce("team", (SELECT any_value(tk.team) FROM tickets tk '
+            'WHERE tk.ticket_id = raw."ticket_id"))'
+        )
     if plan.source.name == "tickets":
         plan.typed["priority"] = f"coalesce({plan.typed['priority']}, 'normal')"
         plan.typed["reopens"] = f"coalesce({plan.typed['reopens']}, 0)"
@@ -307,6 +313,15 @@ def _add_rules(plan: Plan) -> None:
                 '"team" IS NULL AND "ticket_id" IS NULL',
                 "team is missing and there is no ticket_id to take it from",
                 "NULL",
+            )
+        )
+        rules.append(
+            Rule(
+                "team",
+                '"team__t" IS NULL',
+                "team is missing and the linked ticket is not loaded "
+                "(load the tickets first, or give a team)",
+                '"ticket_id"',
             )
         )
 

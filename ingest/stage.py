@@ -122,6 +122,15 @@ def _duckdb_rejects(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
+def _restart_transaction(con: duckdb.DuckDBPyConnection) -> None:
+    """After a failed statement: roll back the aborted transaction and begin a new one."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        return  # autocommit: no transaction was open, nothing to restart
+    con.execute("BEGIN")
+
+
 def _drop_rejects_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE IF EXISTS __rejects")
     con.execute("DROP TABLE IF EXISTS __scans")
@@ -153,9 +162,13 @@ def _fast(
     try:
         con.execute(staging_sql(plan, _read_sql(plan, path, False), False, salt))
     except duckdb.InvalidInputException:
-        return None  # mixed line ends, broken quoting, bad UTF-8: take the careful path
-    finally:
+        # Mixed line ends, broken quoting, bad UTF-8: take the careful path. The failed
+        # statement aborted the load's transaction; staging is its first step, so start it anew.
+        _restart_transaction(con)
+        return None
+    try:
         dropped_by_reader = _duckdb_rejects(con)
+    finally:
         _drop_rejects_tables(con)
     if dropped_by_reader:
         return None  # rows of the wrong width: the careful path reports them with their lines
@@ -184,8 +197,11 @@ def _careful(
         try:
             norm = normalise(path, plan.layout, out)
         except ReadError:
-            if plan.mapping.read.encoding != "auto" or plan.layout.encoding == "cp1252":
-                raise
+            if plan.mapping.read.encoding != "auto" or plan.layout.encoding not in (
+                "utf-8",
+                "utf-8-sig",
+            ):
+                raise  # a declared encoding, or UTF-16 (never a Windows-1252 file in disguise)
             # The head was valid UTF-8 but a later byte is not: a legacy Windows export.
             plan.layout.encoding = "cp1252"
             norm = normalise(path, plan.layout, out)
