@@ -116,21 +116,27 @@ UNITS: dict[str, Unit] = {u.id: u for u in UNIT_LIST}
 # --- small builders for the repeated shapes (they return plain data) ---------------------------
 
 
+def _count(condition: str) -> str:
+    # Not count_if: DuckDB's count_if returns NULL (not 0) when the condition is NULL on every
+    # row of a group, which would poison sums like favourable %'s. FILTER counts 0.
+    return f"count(*) FILTER (WHERE {condition})"
+
+
 def _pct(numerator: str, denominator: str) -> str:
     # Integer 100 first: 100 * count is exact, then one division (DOUBLE in DuckDB and Spark).
-    return f"100 * count_if(({denominator}) AND ({numerator})) / nullif(count_if({denominator}), 0)"
+    return (
+        f"100 * {_count(f'({denominator}) AND ({numerator})')} / nullif({_count(denominator)}, 0)"
+    )
 
 
 def _share(source: SourceName, numerator: str, denominator: str) -> Computation:
-    return Computation(
-        source=source, value=_pct(numerator, denominator), n=f"count_if({denominator})"
-    )
+    return Computation(source=source, value=_pct(numerator, denominator), n=_count(denominator))
 
 
 def _top2(column: str) -> Computation:
     return Computation(
         source="surveys",
-        value=f"100 * count_if({column} >= 4) / nullif(count({column}), 0)",
+        value=f"100 * {_count(f'{column} >= 4')} / nullif(count({column}), 0)",
         n=f"count({column})",
     )
 
@@ -138,7 +144,7 @@ def _top2(column: str) -> Computation:
 def _net_score(source: SourceName, column: str, privacy: bool = False) -> Computation:
     return Computation(
         source=source,
-        value=f"100 * (count_if({column} >= 9) - count_if({column} <= 6))"
+        value=f"100 * ({_count(f'{column} >= 9')} - {_count(f'{column} <= 6')})"
         f" / nullif(count({column}), 0)",
         n=f"count({column})",
         respondents=f"count({column})" if privacy else None,
@@ -395,14 +401,12 @@ INDICATORS: list[Indicator] = [
         computation=Computation(
             source="polls",
             value="100 * ("
-            + " + ".join(f"count_if({c} >= 4)" for c in _FAVOURABLE_ITEMS)
+            + " + ".join(_count(f"{c} >= 4") for c in _FAVOURABLE_ITEMS)
             + ") / nullif("
             + " + ".join(f"count({c})" for c in _FAVOURABLE_ITEMS)
             + ", 0)",
             n=" + ".join(f"count({c})" for c in _FAVOURABLE_ITEMS),
-            respondents="count_if("
-            + " OR ".join(f"{c} IS NOT NULL" for c in _FAVOURABLE_ITEMS)
-            + ")",
+            respondents=_count(" OR ".join(f"{c} IS NOT NULL" for c in _FAVOURABLE_ITEMS)),
         ),
         privacy=True,
     ),
@@ -458,8 +462,8 @@ INDICATORS: list[Indicator] = [
         # metrics/sources.py), so sum(headcount) is the group's headcount at every level.
         computation=Computation(
             source="polls",
-            value="100 * count_if(is_response = 1 AND counted_team) "
-            "/ nullif(sum(headcount) * max(pulses), 0)",
+            value=f"100 * {_count('is_response = 1 AND counted_team')}"
+            " / nullif(sum(headcount) * max(pulses), 0)",
             n="coalesce(sum(headcount) * max(pulses), 0)",
             respondents="sum(is_response)",
         ),
