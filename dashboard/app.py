@@ -23,26 +23,26 @@ st.set_page_config(
 PAGES = {
     "Scorecard": [
         st.Page(
-            "pages/overview.py",
+            "views/overview.py",
             title="Overview",
             icon=":material/dashboard:",
             url_path="overview",
             default=True,
         ),
-        st.Page("pages/team.py", title="Team", icon=":material/groups:", url_path="team"),
+        st.Page("views/team.py", title="Team", icon=":material/groups:", url_path="team"),
         st.Page(
-            "pages/wellbeing.py",
+            "views/wellbeing.py",
             title="Wellbeing",
             icon=":material/favorite:",
             url_path="wellbeing",
         ),
     ],
     "Data and reference": [
-        st.Page("pages/load_data.py", title="Data", icon=":material/upload_file:", url_path="data"),
+        st.Page("views/load_data.py", title="Data", icon=":material/upload_file:", url_path="data"),
         st.Page(
-            "pages/glossary.py", title="Glossary", icon=":material/menu_book:", url_path="glossary"
+            "views/glossary.py", title="Glossary", icon=":material/menu_book:", url_path="glossary"
         ),
-        st.Page("pages/settings.py", title="Settings", icon=":material/tune:", url_path="settings"),
+        st.Page("views/settings.py", title="Settings", icon=":material/tune:", url_path="settings"),
     ],
 }
 

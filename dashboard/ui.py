@@ -218,7 +218,7 @@ def empty_state() -> None:
         "`scorecard demo` to load the sample data.",
         icon="📭",
     )
-    st.page_link("pages/load_data.py", label="Go to the Data page", icon="📥")
+    st.page_link("views/load_data.py", label="Go to the Data page", icon="📥")
 
 
 def ordinal(n: int) -> str:

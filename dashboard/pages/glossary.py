@@ -1,5 +1,0 @@
-"""glossary page."""
-
-import streamlit as st
-
-st.title("glossary")

@@ -1,5 +1,0 @@
-"""load_data page."""
-
-import streamlit as st
-
-st.title("load_data")

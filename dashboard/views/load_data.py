@@ -1,0 +1,317 @@
+"""Data: upload exports, preview and validate them, load them; load history, rejects, freshness."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, ui
+
+SOURCE_LABELS = {
+    "teams": "Teams (teams.csv)",
+    "tickets": "Tickets",
+    "surveys": "Customer survey responses",
+    "polls": "Employee poll responses",
+}
+NAME_HINTS = (
+    ("poll", "polls"),
+    ("pulse", "polls"),
+    ("employee", "polls"),
+    ("survey", "surveys"),
+    ("qualtrics", "surveys"),
+    ("response", "surveys"),
+    ("team", "teams"),
+    ("ticket", "tickets"),
+)
+PREVIEW_ROWS = 50
+UPLOAD_DIR = Path(tempfile.gettempdir()) / "scorecard-uploads"
+
+
+def guess_source(file_name: str) -> str:
+    """The source a file name suggests (tickets when nothing matches)."""
+    lower = file_name.lower()
+    for hint, source in NAME_HINTS:
+        if hint in lower:
+            return source
+    return "tickets"
+
+
+def _sources() -> list[str]:
+    from ingest.sources import SOURCES
+
+    return list(SOURCES)
+
+
+def _mappings(source: str) -> list[str]:
+    from ingest.mapping import available_mappings
+
+    return available_mappings(source)
+
+
+def _saved_upload(uploaded: Any) -> Path:
+    """The upload written to a private temp file (once per uploaded file)."""
+    saved = st.session_state.get("_upload_saved")
+    if saved and saved[0] == uploaded.file_id and Path(saved[1]).exists():
+        return Path(saved[1])
+    if saved:
+        shutil.rmtree(Path(saved[1]).parent, ignore_errors=True)
+    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=UPLOAD_DIR))
+    path = folder / (Path(uploaded.name).name or "upload.csv")
+    path.write_bytes(uploaded.getvalue())
+    st.session_state["_upload_saved"] = (uploaded.file_id, str(path))
+    return path
+
+
+def _preview(source: str, path: Path, mapping: str, file_id: str) -> tuple[Any, Any] | None:
+    try:
+        from ingest.load import preview
+    except ImportError:
+        return None
+    memo_key = (file_id, source, mapping)
+    memo = st.session_state.get("_preview")
+    if memo and memo[0] == memo_key:
+        return memo[1]
+    result = preview(source, path, mapping=mapping, limit=PREVIEW_ROWS)
+    st.session_state["_preview"] = (memo_key, result)
+    return result
+
+
+def _show_report(report: Any) -> None:
+    kind = st.success if report.outcome == "loaded" else st.warning
+    kind(
+        f"**{report.file_name}** loaded as {SOURCE_LABELS.get(report.source, report.source)} "
+        f"(load #{report.load_id}): {report.rows_read:,} rows read, {report.rows_loaded:,} "
+        f"loaded, {report.rows_replaced:,} replaced, {report.rows_rejected:,} rejected.",
+        icon="✅" if report.outcome == "loaded" else "⚠️",
+    )
+    if report.top_reasons:
+        reasons = pd.DataFrame(report.top_reasons, columns=["Reason", "Rows"])
+        st.markdown("**Why rows were rejected** (all of them are under *Rejected rows*)")
+        st.dataframe(reasons, hide_index=True, width="stretch")
+    notes = []
+    if report.dropped_columns:
+        notes.append(f"Dropped on sight, never stored: {', '.join(report.dropped_columns)}.")
+    if report.ignored_columns:
+        notes.append(f"Columns not stored: {', '.join(report.ignored_columns)}.")
+    if getattr(report, "extra_items", None):
+        notes.append(f"Extra poll items kept: {', '.join(report.extra_items)}.")
+    notes.extend(getattr(report, "notes", []) or [])
+    for note in notes:
+        st.caption(note)
+
+
+def upload_tab() -> None:
+    """Upload, preview, validate and confirm a load."""
+    st.markdown(
+        "Drop a CSV export, say what it holds and which mapping reads it, check the preview and "
+        "the validation report, then confirm. Load teams and tickets before surveys."
+    )
+    uploaded = st.file_uploader(
+        "CSV export", type=["csv", "tsv", "txt"], key="upload", help="Up to 200 MB."
+    )
+    if uploaded is None:
+        report = st.session_state.get("_last_report")
+        if report is not None:
+            _show_report(report)
+        return
+    sources = _sources()
+    if st.session_state.get("_guessed_for") != uploaded.file_id:
+        st.session_state["_guessed_for"] = uploaded.file_id
+        st.session_state["source"] = guess_source(uploaded.name)
+        st.session_state.pop("_last_report", None)
+    c1, c2 = st.columns(2)
+    with c1:
+        source = st.selectbox(
+            "What the file holds",
+            sources,
+            key="source",
+            format_func=lambda s: SOURCE_LABELS.get(s, s),
+        )
+    with c2:
+        mappings = _mappings(source)
+        if st.session_state.get("mapping") not in mappings:
+            st.session_state["mapping"] = mappings[0]
+        mapping = st.selectbox(
+            "Mapping",
+            mappings,
+            key="mapping",
+            help="How the export's columns become the canonical ones. 'canonical' reads files "
+            "already in the product's own layout.",
+        )
+    path = _saved_upload(uploaded)
+
+    st.markdown("#### Preview")
+    with st.spinner("Reading and validating the file..."):
+        try:
+            result = _preview(source, path, mapping, uploaded.file_id)
+        except Exception as exc:  # noqa: BLE001 - a refused file is shown, never raised
+            st.error(f"This file cannot be loaded: {ui.readable_error(exc)}", icon="🚫")
+            return
+    if result is None:
+        st.info("Preview is not available in this version; the load report will show the result.")
+    else:
+        rows, rejects = result
+        st.caption(f"The first {min(len(rows), PREVIEW_ROWS)} rows as they will be stored.")
+        st.dataframe(rows, hide_index=True, width="stretch", height=240)
+        st.markdown("#### Validation report")
+        if rejects is None or len(rejects) == 0:
+            st.success("No problems found in the previewed rows.", icon="✅")
+        else:
+            st.warning(
+                f"{len(rejects):,} row(s) in the preview break a rule and will be rejected "
+                "(the good rows still load).",
+                icon="⚠️",
+            )
+            st.dataframe(rejects, hide_index=True, width="stretch", height=200)
+
+    if st.button(
+        f"Load {uploaded.name} as {SOURCE_LABELS.get(source, source).lower()}",
+        type="primary",
+        key="confirm_load",
+        icon=":material/database_upload:",
+    ):
+        from ingest.load import IngestError, load_file
+
+        with st.status("Loading...", expanded=True) as status:
+            status.write("Validating every row and writing a new copy of the database...")
+            try:
+                report = load_file(
+                    data.db_path(), source, path, mapping=mapping, file_name=uploaded.name
+                )
+            except IngestError as exc:
+                status.update(label="The file was refused", state="error")
+                st.error(str(exc), icon="🚫")
+                return
+            status.update(label="Loaded", state="complete", expanded=False)
+        st.session_state["_last_report"] = report
+    report = st.session_state.get("_last_report")
+    if report is not None and report.file_name == uploaded.name:
+        _show_report(report)
+
+
+def history_tab() -> None:
+    """The load log, newest first."""
+    history = data.query("load_history")
+    if history.empty:
+        st.info("Nothing has been loaded yet.")
+        return
+    st.dataframe(
+        history,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "load_id": st.column_config.NumberColumn("Load", format="#%d"),
+            "started_at": st.column_config.DatetimeColumn("Started", format="YYYY-MM-DD HH:mm:ss"),
+            "finished_at": st.column_config.DatetimeColumn(
+                "Finished", format="YYYY-MM-DD HH:mm:ss"
+            ),
+        },
+    )
+    st.download_button(
+        "Download the load history (CSV)",
+        history.to_csv(index=False).encode("utf-8"),
+        file_name="load-history.csv",
+        mime="text/csv",
+        key="download_history",
+    )
+
+
+def rejected_tab() -> None:
+    """Rejected rows with their reasons, per load, downloadable."""
+    history = data.query("load_history")
+    with_rejects = history[history["rows_rejected"].fillna(0) > 0]
+    if with_rejects.empty:
+        st.success("No rejected rows: every loaded row passed validation.", icon="✅")
+        return
+    labels = {"all": "All loads"}
+    for row in with_rejects.itertuples(index=False):
+        labels[str(row.load_id)] = (
+            f"#{row.load_id} {row.file_name} ({row.source}, {int(row.rows_rejected):,} rejected)"
+        )
+    choice = st.selectbox(
+        "Load", list(labels), key="rejected_load", format_func=lambda k: labels[k]
+    )
+    load_id = None if choice == "all" else int(choice)
+    reasons = data.query("rejection_reasons", load_id)
+    rows = data.query("rejected_rows", load_id)
+    left, right = st.columns([1, 2])
+    with left:
+        st.markdown("**By reason**")
+        st.dataframe(reasons, hide_index=True, width="stretch")
+    with right:
+        st.markdown(f"**{len(rows):,} rejected rows**")
+        st.dataframe(rows, hide_index=True, width="stretch", height=320)
+    name = "all" if load_id is None else f"load-{load_id}"
+    st.download_button(
+        "Download rejected rows (CSV)",
+        rows.to_csv(index=False).encode("utf-8"),
+        file_name=f"rejected-rows-{name}.csv",
+        mime="text/csv",
+        key="download_rejected",
+    )
+
+
+def freshness_tab() -> None:
+    """How recent each source is."""
+    fresh = data.query("freshness")
+    now = datetime.now()
+    ages = []
+    for latest in fresh["latest_record"]:
+        if pd.isna(latest):
+            ages.append("–")
+        else:
+            days = (now - pd.Timestamp(latest).to_pydatetime()).days
+            ages.append("today" if days <= 0 else f"{days:,} days ago")
+    fresh = fresh.assign(
+        source=fresh["source"].map(lambda s: SOURCE_LABELS.get(s, s)), age=ages
+    ).rename(
+        columns={
+            "source": "Source",
+            "rows": "Rows stored",
+            "latest_record": "Latest record",
+            "age": "Latest record was",
+            "last_loaded_at": "Last loaded",
+            "last_file": "Last file",
+        }
+    )
+    st.dataframe(
+        fresh[
+            [
+                "Source",
+                "Rows stored",
+                "Latest record",
+                "Latest record was",
+                "Last loaded",
+                "Last file",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def render() -> None:
+    """The page body."""
+    st.title("Data")
+    st.caption(f"Database: `{data.db_path()}`")
+    upload, history, rejected, fresh = st.tabs(
+        ["Upload", "Load history", "Rejected rows", "Freshness"]
+    )
+    with upload:
+        ui.guard(upload_tab)
+    with history:
+        ui.guard(history_tab)
+    with rejected:
+        ui.guard(rejected_tab)
+    with fresh:
+        ui.guard(freshness_tab)
+
+
+ui.guard(render)

@@ -1,0 +1,203 @@
+"""Settings: targets and rules an analyst can change without code, validated and saved."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import catalog, data, ui
+from ingest.settings import (
+    SettingsError,
+    default_settings_data,
+    save_settings,
+    settings_path_for,
+)
+
+
+def current_overrides() -> dict[str, Any]:
+    """What the analyst's settings file holds now (empty when there is none)."""
+    path = settings_path_for(data.db_path())
+    if path is None or not Path(path).exists():
+        return {}
+    with Path(path).open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def target_problems(targets: dict[str, float]) -> list[str]:
+    """Problems with a set of targets, as the metrics registry judges them."""
+    problems = [
+        f"{catalog.info(k).label}: the target must be above 0"
+        for k, v in targets.items()
+        if not v > 0
+    ]
+    try:
+        from metrics.registry import INDICATORS, registry_problems
+    except ImportError:
+        return problems
+    checked = registry_problems(INDICATORS, targets)
+    return problems + [p for p in checked if "target" in p and "must be above 0" not in p]
+
+
+def _save(overrides: dict[str, Any], what: str) -> None:
+    try:
+        path = save_settings(overrides, data.db_path())
+    except SettingsError as exc:
+        st.error(f"Not saved: {exc}", icon="🚫")
+        return
+    st.session_state["_settings_saved"] = f"{what} saved to `{path}`."
+    st.rerun()
+
+
+def targets_section(overrides: dict[str, Any]) -> None:
+    """The table of targets and the form to change one."""
+    settings = data.settings()
+    rows = []
+    for ind in catalog.indicators():
+        current = settings.targets.get(ind.id)
+        rows.append(
+            {
+                "Area": catalog.area_label(ind.area),
+                "Indicator": ind.label,
+                "id": ind.id,
+                "Better": ind.better,
+                "Unit": ind.unit.strip() or "score",
+                "Default target": ind.default_target,
+                "Target": current,
+                "Changed": "✏️ yes" if ind.id in overrides.get("targets", {}) else "",
+            }
+        )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=420)
+
+    ids = [i.id for i in catalog.indicators()]
+    with st.form("target_form", border=True):
+        st.markdown("**Change a target**")
+        chosen = st.selectbox(
+            "Indicator",
+            ids,
+            key="target_indicator",
+            format_func=lambda i: f"{catalog.info(i).label} ({i})",
+        )
+        value = st.number_input(
+            "New target (in the indicator's unit)",
+            value=None,
+            step=1.0,
+            key="target_value",
+            placeholder="e.g. 90",
+        )
+        c1, c2 = st.columns(2)
+        save = c1.form_submit_button("Save target", type="primary")
+        reset = c2.form_submit_button("Reset to default")
+    if save:
+        if value is None:
+            st.error("Type a new target first.", icon="🚫")
+            return
+        new = copy.deepcopy(overrides)
+        new.setdefault("targets", {})[chosen] = float(value)
+        problems = target_problems({**settings.targets, chosen: float(value)})
+        if problems:
+            st.error("Not saved: " + "; ".join(problems), icon="🚫")
+            return
+        _save(new, f"Target of {catalog.info(chosen).label} ({ui.fmt_value(value)})")
+    if reset:
+        new = copy.deepcopy(overrides)
+        new.get("targets", {}).pop(chosen, None)
+        if not new.get("targets"):
+            new.pop("targets", None)
+        _save(new, f"Default target of {catalog.info(chosen).label}")
+
+
+def rules_section(overrides: dict[str, Any]) -> None:
+    """Privacy k, amber tolerance, SLA targets, business hours and time zone."""
+    s = data.settings()
+    with st.form("rules_form", border=True):
+        c1, c2 = st.columns(2)
+        k = c1.number_input(
+            "Privacy: smallest group shown (k respondents)",
+            min_value=3,
+            value=int(s.privacy.k),
+            step=1,
+            key="k",
+            help="Wellbeing figures of smaller groups are hidden. Never below 3.",
+        )
+        tolerance = c2.number_input(
+            "Amber tolerance (% of the target)",
+            min_value=0.0,
+            max_value=100.0,
+            value=float(s.status.amber_tolerance_pct),
+            step=1.0,
+            key="tolerance",
+        )
+        st.markdown("**First-response targets by priority (minutes)**")
+        cols = st.columns(4)
+        sla = {}
+        for col, priority in zip(cols, ("urgent", "high", "normal", "low"), strict=True):
+            sla[priority] = col.number_input(
+                priority.capitalize(),
+                min_value=1.0,
+                value=float(getattr(s.sla_first_response_minutes, priority)),
+                step=15.0,
+                key=f"sla_{priority}",
+            )
+        st.markdown("**Organisation**")
+        c1, c2, c3 = st.columns(3)
+        tz = c1.text_input("Time zone (IANA name)", value=s.organisation.timezone, key="tz")
+        start = c2.text_input(
+            "Business hours start (HH:MM)",
+            value=s.organisation.business_hours_start,
+            key="bh_start",
+        )
+        end = c3.text_input(
+            "Business hours end (HH:MM)", value=s.organisation.business_hours_end, key="bh_end"
+        )
+        submitted = st.form_submit_button("Save rules", type="primary")
+    if submitted:
+        chosen = {
+            "privacy": {"k": int(k)},
+            "status": {"amber_tolerance_pct": float(tolerance)},
+            "sla_first_response_minutes": {p: float(v) for p, v in sla.items()},
+            "organisation": {
+                "timezone": tz.strip(),
+                "business_hours_start": start.strip(),
+                "business_hours_end": end.strip(),
+            },
+        }
+        _save(_only_changes(overrides, chosen), "Rules")
+
+
+def _only_changes(overrides: dict[str, Any], chosen: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Overrides holding only what differs from the shipped defaults (a small, readable file)."""
+    defaults = default_settings_data()
+    new = copy.deepcopy(overrides)
+    for section, values in chosen.items():
+        changed = {k: v for k, v in values.items() if defaults.get(section, {}).get(k) != v}
+        if changed:
+            new[section] = changed
+        else:
+            new.pop(section, None)
+    return new
+
+
+def render() -> None:
+    """The page body."""
+    st.title("Settings")
+    path = settings_path_for(data.db_path())
+    st.caption(
+        f"Changes are validated, then written to `{path}` (the shipped defaults stay as they "
+        "are). Every page uses them at once."
+    )
+    saved = st.session_state.pop("_settings_saved", None)
+    if saved:
+        st.success(saved, icon="✅")
+    overrides = current_overrides()
+    st.subheader("Targets")
+    targets_section(overrides)
+    st.subheader("Rules")
+    rules_section(overrides)
+
+
+ui.guard(render)
