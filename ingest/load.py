@@ -304,3 +304,10 @@ def ensure_database(db_path: str | os.PathLike[str]) -> None:
     if not Path(db_path).exists():
         with write_connection(db_path) as con:
             ensure_schema(con)
+
+
+def preview(*args, **kwargs):  # type: ignore[no-untyped-def]
+    """See ingest.preview.preview (kept here so callers need one import)."""
+    from ingest.preview import preview as _preview
+
+    return _preview(*args, **kwargs)

@@ -1,0 +1,78 @@
+"""Preview: validate a file and show its mapped rows without writing anything."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+import duckdb
+import pandas as pd
+
+from ingest.db import resolve_db_path
+from ingest.mapping import load_mapping
+from ingest.plan import sql_str
+from ingest.schema import ensure_schema
+from ingest.settings import Settings, load_settings
+from ingest.sources import SOURCES
+from ingest.stage import stage
+
+MAX_REJECTS = 1000
+
+
+class Preview(NamedTuple):
+    """The first mapped rows as they would be stored, and the rows that would be rejected."""
+
+    rows: pd.DataFrame
+    rejects: pd.DataFrame
+
+
+def preview(
+    source: str,
+    file_path: str | os.PathLike[str],
+    mapping: str | os.PathLike[str] | None = None,
+    limit: int = 50,
+    db_path: str | os.PathLike[str] | None = None,
+    settings: Settings | None = None,
+) -> Preview:
+    """Stage a file in memory; raise the same errors a load would (ReadError, PlanError...)."""
+    src = SOURCES[source]
+    db_path = resolve_db_path(db_path)  # None: $SCORECARD_DB or the default database
+    mapping_obj = load_mapping(mapping, source)
+    settings = settings or load_settings(db_path)
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
+    try:
+        ensure_schema(con)
+        if db_path.exists() and source == "surveys":
+            # Surveys without a team take it from tickets already loaded.
+            con.execute(f"ATTACH {sql_str(str(db_path))} AS live (READ_ONLY)")
+            con.execute("DROP TABLE tickets")
+            con.execute("CREATE VIEW tickets AS SELECT * FROM live.tickets")
+        salt = "preview"
+        staged = stage(con, src, mapping_obj, Path(file_path), settings.organisation.timezone, salt)
+        columns = ", ".join(f'"{c.name}"' for c in src.columns if c.name != "customer_id")
+        rows = con.execute(
+            f"SELECT {columns} FROM staging WHERE __code IS NULL ORDER BY rowid LIMIT ?", [limit]
+        ).df()
+        reasons = pd.DataFrame(  # noqa: F841 - read by DuckDB below
+            [(i, r.column, r.reason) for i, r in enumerate(staged.plan.rules)],
+            columns=["code", "column_name", "reason"],
+        )
+        rejects = con.execute(
+            "SELECT s.__line AS line, r.column_name AS column, s.__value AS value, r.reason "
+            "FROM staging s JOIN reasons r ON s.__code = r.code ORDER BY s.__line LIMIT ?",
+            [MAX_REJECTS],
+        ).df()
+        if staged.bad_shape:
+            width = len(staged.plan.layout.header)
+            shape = pd.DataFrame(
+                [
+                    (line, None, text, f"row has {found} fields where the header has {width}")
+                    for line, found, text in staged.bad_shape
+                ],
+                columns=["line", "column", "value", "reason"],
+            )
+            rejects = pd.concat([rejects, shape]).sort_values("line").head(MAX_REJECTS)
+        return Preview(rows, rejects.reset_index(drop=True))
+    finally:
+        con.close()
