@@ -19,7 +19,11 @@ $(BIN)/scorecard: pyproject.toml
 demo: setup
 	$(BIN)/scorecard demo --db $(DB)
 
-run: demo
+# Sample data only into a database that does not exist yet: never into your own data.
+$(DB): | $(BIN)/scorecard
+	$(BIN)/scorecard demo --db $(DB)
+
+run: setup $(DB)
 	$(BIN)/scorecard serve --db $(DB) --port $(PORT)
 
 test: setup

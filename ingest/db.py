@@ -77,6 +77,7 @@ def write_connection(db_path: str | os.PathLike[str]) -> Iterator[duckdb.DuckDBP
     path = Path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(path):
+        _remove_strays(path)  # left by a load that was killed: no writer holds them now
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.loading")
         try:
             if path.exists():
@@ -107,14 +108,10 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def remove_stale_temp_files(db_path: str | os.PathLike[str]) -> list[Path]:
-    """Delete temp files left by killed loads (only when no writer holds the lock)."""
-    path = Path(db_path)
-    removed: list[Path] = []
-    if not path.parent.exists():
-        return removed
-    with _writer_lock(path):
-        for stray in path.parent.glob(f".{path.name}.*.loading*"):
+def _remove_strays(path: Path) -> list[Path]:
+    removed = []
+    for stray in path.parent.glob(f".{path.name}.*.loading*"):
+        with contextlib.suppress(FileNotFoundError):
             stray.unlink()
             removed.append(stray)
     return removed
