@@ -158,6 +158,8 @@ def area_scores(frame: pd.DataFrame) -> pd.DataFrame:
     area's indicators has a value. Suppressed indicators have no value, so they never enter.
     """
     keys = ["period_start", "scope", "scope_id"]
+    if frame.empty:
+        return pd.DataFrame(columns=[*keys, "area", "score"])
     areas = frame.assign(area=[by_id(i).area for i in frame["indicator"]])
     scores = (
         areas.groupby([*keys, "area"], sort=False)["attainment"]
@@ -182,6 +184,8 @@ def culture_index(frame: pd.DataFrame) -> pd.DataFrame:
     """
     areas = frame if "score" in frame.columns else area_scores(frame)
     keys = ["period_start", "scope", "scope_id"]
+    if areas.empty:
+        return pd.DataFrame(columns=[*keys, "index", "areas"])
     out = (
         areas.groupby(keys, sort=False)["score"]
         .agg(["mean", "count"])

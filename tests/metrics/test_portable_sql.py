@@ -1,0 +1,94 @@
+"""The metric SQL keeps to idioms that transpile cleanly to Spark (recipes.md).
+
+Every indicator's SQL, every source relation and every generated query is transpiled with
+sqlglot (DuckDB -> Spark, unsupported constructs raise) and may use only the functions below.
+Known to break or change numbers on Spark, so not allowed: quantile_cont, approx_quantile,
+epoch(interval), epoch_ms, date_sub/date_diff with units, and decimal literals like 100.0
+(Spark makes them DECIMAL).
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from metrics.compute import SOURCES, grouped_sql
+from metrics.registry import INDICATORS, Indicator
+from metrics.sources import PERIODS, source_sql
+
+ALLOWED = {
+    # aggregates
+    exp.Count,
+    exp.Sum,
+    exp.Avg,
+    exp.Min,
+    exp.Max,
+    exp.Median,
+    exp.Grouping,
+    # scalar
+    exp.Case,
+    exp.If,
+    exp.Cast,
+    exp.Coalesce,
+    exp.Nullif,
+    exp.Greatest,
+    exp.Lower,
+    exp.Hour,
+    exp.Minute,
+    exp.TimeToUnix,  # epoch(timestamp) -> UNIX_TIMESTAMP
+    exp.TimestampTrunc,  # date_trunc
+    exp.And,
+    exp.Or,
+}
+
+
+def functions_outside_allowed_list(sql: str) -> set[str]:
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    return {type(f).__name__ for f in tree.find_all(exp.Func) if type(f) not in ALLOWED}
+
+
+def decimal_literals(sql: str) -> list[str]:
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    return [lit.this for lit in tree.find_all(exp.Literal) if lit.is_number and "." in lit.this]
+
+
+def assert_portable(sql: str) -> None:
+    spark = sqlglot.transpile(
+        sql, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE
+    )[0]
+    sqlglot.parse_one(spark, read="spark")  # the Spark text parses back
+    assert functions_outside_allowed_list(sql) == set()
+    assert decimal_literals(sql) == []
+
+
+@pytest.mark.parametrize("indicator", INDICATORS, ids=lambda i: i.id)
+def test_indicator_sql_is_portable(indicator: Indicator) -> None:
+    comp = indicator.computation
+    for part in (comp.value, comp.n, comp.respondents):
+        if part is not None:
+            assert_portable(f"SELECT {part} FROM t")
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("period", PERIODS)
+def test_generated_queries_are_portable(source: str, period: str) -> None:
+    assert_portable(source_sql(source, period))
+    inds = [i for i in INDICATORS if i.computation.source == source]
+    assert_portable(grouped_sql(source, period, inds))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "SELECT quantile_cont(x, 0.5) FROM t",
+        "SELECT approx_quantile(x, 0.5) FROM t",
+        "SELECT epoch_ms(ts) FROM t",
+        "SELECT date_diff('minute', a, b) FROM t",
+        "SELECT 100.0 * count(x) FROM t",
+        "SELECT isodow(ts) FROM t",
+    ],
+)
+def test_the_check_catches_non_portable_sql(bad: str) -> None:
+    with pytest.raises(AssertionError):
+        assert_portable(bad)
