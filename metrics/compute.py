@@ -80,6 +80,22 @@ def _scope_frame(wide: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _melt(keys: pd.DataFrame, ids: list[str], wide: pd.DataFrame) -> pd.DataFrame:
+    """Long form of the v_i / n_i / r_i columns: one row per group x indicator."""
+    count = len(ids)
+
+    def matrix(prefix: str) -> np.ndarray:
+        columns = [f"{prefix}_{pos}" for pos in range(count)]
+        return wide[columns].astype("float64").to_numpy().ravel()
+
+    out = keys.loc[keys.index.repeat(count)].reset_index(drop=True)
+    out["indicator"] = np.tile(np.array(ids, dtype=object), len(keys))
+    out["value"] = matrix("v")
+    out["n"] = matrix("n")
+    out["respondents"] = matrix("r")
+    return out
+
+
 def raw_values(con: duckdb.DuckDBPyConnection, period: str, settings: Settings) -> pd.DataFrame:
     """Every indicator per period and scope, long form, before privacy (columns RAW_COLUMNS).
 
@@ -94,13 +110,7 @@ def raw_values(con: duckdb.DuckDBPyConnection, period: str, settings: Settings) 
         sql = grouped_sql(source, period, inds)
         wide = _scope_frame(con.execute(sql, source_parameters(source, settings)).df())
         activity.append(wide.loc[wide["items"] > 0, [*keys, "parent"]])
-        for pos, ind in enumerate(inds):
-            part = wide[keys].copy()
-            part["indicator"] = ind.id
-            part["value"] = wide[f"v_{pos}"].astype("float64")
-            part["n"] = wide[f"n_{pos}"].astype("float64")
-            part["respondents"] = wide[f"r_{pos}"].astype("float64")
-            longs.append(part)
+        longs.append(_melt(wide[keys], [i.id for i in inds], wide))
     groups = pd.concat(activity).drop_duplicates(ignore_index=True)
     values = pd.concat(longs, ignore_index=True)
     # Every active (period, scope) x every indicator, in registry order.

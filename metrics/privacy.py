@@ -11,6 +11,8 @@ its teams is then hidden too.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -27,38 +29,49 @@ def check_k(k: int) -> int:
     return int(k)
 
 
-def _complete_family(members: pd.DataFrame, hidden: set[int], k: int) -> None:
-    """Complementary suppression among siblings (rows of `members`), updating `hidden`."""
-    candidates = members[members["respondents"] > 0].sort_values(
-        ["respondents", "scope_id", "scope"], kind="stable"
+@dataclass(frozen=True)
+class _Group:
+    """One wellbeing figure of one scope in one period (a row of the frame)."""
+
+    row: int
+    scope: str
+    scope_id: str
+    parent: str | None
+    respondents: int
+
+
+def _complete_family(siblings: list[_Group], hidden: set[int], k: int) -> None:
+    """Complementary suppression among siblings, adding to `hidden` (row numbers)."""
+    # A sibling with no respondents holds nothing (its value is missing anyway): never chosen.
+    candidates = sorted(
+        (g for g in siblings if g.respondents > 0), key=lambda g: (g.respondents, g.scope_id)
     )
-    held = int(candidates.loc[candidates.index.isin(list(hidden)), "respondents"].sum())
-    for idx, row in candidates.iterrows():
+    held = sum(g.respondents for g in candidates if g.row in hidden)
+    for group in candidates:
         if not 0 < held < k:
             break
-        if idx in hidden:
-            continue
-        hidden.add(int(idx))  # type: ignore[arg-type]
-        held += int(row["respondents"])
+        if group.row not in hidden:
+            hidden.add(group.row)
+            held += group.respondents
 
 
-def _hidden_rows(group: pd.DataFrame, k: int) -> set[int]:
-    """Row labels to suppress within one (period, indicator) of wellbeing rows."""
-    r = group["respondents"].fillna(0)
-    hidden = set(group.index[(r >= 1) & (r < k)].tolist())
-    teams = group[group["scope"] == "team"]
-    depts = group[group["scope"] == "department"]
-    org_children = pd.concat([depts, teams[teams["parent"] == ""]])
-    _complete_family(org_children, hidden, k)
-    for _, family in teams[teams["parent"] != ""].groupby("parent"):
+def _hidden_rows(groups: list[_Group], k: int) -> set[int]:
+    """Rows to suppress among the scopes of one (period, indicator)."""
+    hidden = {g.row for g in groups if 1 <= g.respondents < k}
+    teams = [g for g in groups if g.scope == "team"]
+    depts = [g for g in groups if g.scope == "department"]
+    _complete_family(depts + [t for t in teams if t.parent == ""], hidden, k)
+    by_department: dict[str, list[_Group]] = {}
+    for team in teams:
+        if team.parent:
+            by_department.setdefault(team.parent, []).append(team)
+    for family in by_department.values():
         _complete_family(family, hidden, k)
-    for idx, dept in depts.iterrows():
-        if idx not in hidden:
-            continue
-        children = teams[(teams["parent"] == dept["scope_id"]) & (teams["respondents"] > 0)]
-        if len(children) and not children.index.isin(list(hidden)).any():
-            smallest = children.sort_values(["respondents", "scope_id"], kind="stable").index[0]
-            hidden.add(int(smallest))
+    # A department hidden only as a complement must not be rebuilt as the sum of its teams.
+    for dept in depts:
+        children = [t for t in by_department.get(dept.scope_id, []) if t.respondents > 0]
+        if dept.row in hidden and children and not any(t.row in hidden for t in children):
+            hidden.add(min(children, key=lambda g: (g.respondents, g.scope_id)).row)
     return hidden
 
 
@@ -73,10 +86,24 @@ def protect(frame: pd.DataFrame, k: int) -> pd.DataFrame:
     k = check_k(k)
     out = frame.reset_index(drop=True)
     out["suppressed"] = False
-    private = out[out["indicator"].isin(PRIVATE_INDICATORS)]
+    columns = ["period_start", "indicator", "scope", "scope_id", "parent", "respondents"]
+    rows = out[out["indicator"].isin(PRIVATE_INDICATORS)][columns]
+    families: dict[tuple[object, str], list[_Group]] = {}
+    for row, (period, indicator, scope, scope_id, parent, respondents) in zip(
+        rows.index, rows.itertuples(index=False, name=None), strict=True
+    ):
+        families.setdefault((period, indicator), []).append(
+            _Group(
+                row=int(row),
+                scope=scope,
+                scope_id=scope_id,
+                parent=parent,
+                respondents=0 if pd.isna(respondents) else int(respondents),
+            )
+        )
     hidden: set[int] = set()
-    for _, group in private.groupby(["period_start", "indicator"], sort=False):
-        hidden |= _hidden_rows(group, k)
+    for groups in families.values():
+        hidden |= _hidden_rows(groups, k)
     mask = out.index.isin(list(hidden))
     out.loc[mask, "suppressed"] = True
     out.loc[mask, "value"] = np.nan
