@@ -83,7 +83,8 @@ def readable_error(exc: BaseException) -> str:
     """One line a person can act on, without a traceback."""
     message = str(exc).strip() or type(exc).__name__
     name = type(exc).__name__
-    if name in ("IngestError", "SettingsError", "MappingError", "ValueError"):
+    # Our own errors (ingest, metrics) are written for people already.
+    if type(exc).__module__.split(".")[0] in ("ingest", "metrics") or name == "ValueError":
         return message
     if "Could not set lock" in message:
         return "The database is busy; try again in a moment."

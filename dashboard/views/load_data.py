@@ -78,7 +78,7 @@ def _preview(source: str, path: Path, mapping: str, file_id: str) -> tuple[Any, 
     memo = st.session_state.get("_preview")
     if memo and memo[0] == memo_key:
         return memo[1]
-    result = preview(source, path, mapping=mapping, limit=PREVIEW_ROWS)
+    result = preview(source, path, mapping=mapping, limit=PREVIEW_ROWS, db_path=data.db_path())
     st.session_state["_preview"] = (memo_key, result)
     return result
 
@@ -162,11 +162,11 @@ def upload_tab() -> None:
         st.dataframe(rows, hide_index=True, width="stretch", height=240)
         st.markdown("#### Validation report")
         if rejects is None or len(rejects) == 0:
-            st.success("No problems found in the previewed rows.", icon="✅")
+            st.success("Every row of the file passes validation.", icon="✅")
         else:
             st.warning(
-                f"{len(rejects):,} row(s) in the preview break a rule and will be rejected "
-                "(the good rows still load).",
+                f"{len(rejects):,} row(s) of the file break a rule and will be rejected "
+                "(the good rows still load). Each is listed with its line and the reason.",
                 icon="⚠️",
             )
             st.dataframe(rejects, hide_index=True, width="stretch", height=200)

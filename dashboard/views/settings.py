@@ -29,12 +29,14 @@ def current_overrides() -> dict[str, Any]:
 
 
 def target_problems(targets: dict[str, float]) -> list[str]:
-    """Problems with a set of targets, as the metrics registry judges them."""
-    problems = [
-        f"{catalog.info(k).label}: the target must be above 0"
-        for k, v in targets.items()
-        if not v > 0
-    ]
+    """Problems with a set of targets, as the metrics registry judges them (and percentages)."""
+    problems = []
+    for key, value in targets.items():
+        ind = catalog.info(key)
+        if not value > 0:
+            problems.append(f"{ind.label}: the target must be above 0")
+        elif ind.unit.strip() == "%" and value > 100:
+            problems.append(f"{ind.label}: a percentage target cannot be above 100")
     try:
         from metrics.registry import INDICATORS, registry_problems
     except ImportError:

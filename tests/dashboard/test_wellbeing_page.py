@@ -1,0 +1,85 @@
+"""Wellbeing page: team figures, suppression shown as 'fewer than k responses', the chain."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from dashboard_helpers import metric, no_errors, texts
+
+from ingest.db import read_connection
+from ingest.settings import load_settings, save_settings
+from metrics.chain import chain_by_team, pearson
+from metrics.scorecard import indicator_values
+
+PAGE = "views/wellbeing.py"
+
+
+def test_small_team_is_shown_as_fewer_than_k_responses(app_db: Path, open_page) -> None:
+    at = open_page(PAGE)
+    no_errors(at)
+    table = at.dataframe[0].value.set_index("Team")
+    escalations = table.loc["Escalations"].drop("Department")
+    assert set(escalations) == {"fewer than 5 responses"}
+    # Complementary suppression hides one sibling in Business too: nothing can be subtracted.
+    with read_connection(app_db) as con:
+        frame = indicator_values(con, "month", load_settings(app_db))
+    october = frame[(frame["period_start"] == date(2026, 10, 1)) & (frame["scope"] == "team")]
+    enps = october[october["indicator"] == "wellbeing.enps"].set_index("scope_id")
+    for team, row in enps.iterrows():
+        shown = table.loc[team, "Employee NPS"]
+        if row["status"] == "suppressed":
+            assert shown == "fewer than 5 responses"
+        else:
+            assert shown.split(" ")[0] == f"{row['value']:,.1f}"
+    assert "fewer than 5 responses" in texts(at)
+    assert "k = 5" in texts(at)
+
+
+def test_k_follows_the_settings(app_db: Path, open_page) -> None:
+    save_settings({"privacy": {"k": 8}}, app_db)
+    at = open_page(PAGE)
+    no_errors(at)
+    table = at.dataframe[0].value.set_index("Team")
+    assert table.loc["Escalations", "Employee NPS"] == "fewer than 8 responses"
+    assert "k = 8" in texts(at)
+
+
+def test_organisation_tiles_and_department_filter(app_db: Path, open_page) -> None:
+    at = open_page(PAGE, dept="Business")
+    no_errors(at)
+    with read_connection(app_db) as con:
+        frame = indicator_values(con, "month", load_settings(app_db))
+    row = frame[
+        (frame["period_start"] == date(2026, 10, 1))
+        & (frame["scope"] == "department")
+        & (frame["scope_id"] == "Business")
+        & (frame["indicator"] == "wellbeing.favourable_pct")
+    ].iloc[0]
+    tile = metric(at, "Favourable answers")
+    if row["status"] == "suppressed":
+        assert tile.value == "fewer than 5 responses"
+    else:
+        assert tile.value == f"{row['value']:,.1f} %"
+    teams = set(at.dataframe[0].value["Team"])
+    assert teams == {"Enterprise Support", "Onboarding", "Escalations"}
+
+
+def test_service_profit_chain_reports_r_and_n(app_db: Path, open_page) -> None:
+    at = open_page(PAGE)
+    no_errors(at)
+    with read_connection(app_db) as con:
+        frame = indicator_values(con, "month", load_settings(app_db))
+    by_team = chain_by_team(frame, "month")
+    by_team = by_team[pd.to_datetime(by_team["period_start"]) >= pd.Timestamp("2025-11-01")]
+    r, n = pearson(by_team["favourable_pct"], by_team["csat_pct"])
+    assert metric(at, "Correlation").value == f"{r:+.2f}"
+    assert metric(at, "n (team-periods").value == str(n)
+
+    at.selectbox(key="w_wx").select("enps").run()
+    at.selectbox(key="w_lag").select("1").run()
+    no_errors(at)
+    r, n = pearson(by_team["enps"], by_team["next_csat_pct"])
+    assert metric(at, "Correlation").value == f"{r:+.2f}"
+    assert metric(at, "n (team-periods").value == str(n)
