@@ -79,6 +79,17 @@ def test_committed_files_equal_a_fresh_generation(tmp_path: Path, manifest: dict
         assert fresh == committed, f"{name} differs: run sample_data/generate.py, do not hand-edit"
 
 
+def test_bench_tickets_are_formatted_like_the_sample(tmp_path: Path) -> None:
+    """The benchmark's fast DuckDB writer gives the same bytes as the sample's pandas writer."""
+    gen = _generator()
+    rng_t, rng_c = (gen.np.random.default_rng(s) for s in gen.np.random.SeedSequence(9).spawn(2))
+    t = gen.simulate_tickets(rng_t, 3000)
+    csat = gen.ticket_csat(rng_c, t)
+    gen.ticket_frame(t, csat).to_csv(tmp_path / "a.csv", index=False, lineterminator="\n")
+    gen.write_bench_tickets(tmp_path / "b.csv", 3000, seed=9)
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
 def test_command_line_writes_into_out(tmp_path: Path) -> None:
     assert _generator().main(["--out", str(tmp_path), "--seed", "3", "--tickets", "500"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted((*FILES, "manifest.json"))
