@@ -54,10 +54,12 @@ def with_settings(base: Settings, **sections: dict[str, Any]) -> Settings:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
+    by_columns: dict[tuple[str, ...], list[list[Any]]] = {}
     for row in rows:
-        columns = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        con.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+        by_columns.setdefault(tuple(row), []).append(list(row.values()))
+    for columns, values in by_columns.items():
+        marks = ", ".join("?" for _ in columns)
+        con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
 
 
 def add_teams(con: duckdb.DuckDBPyConnection, *rows: tuple[str, str | None, int | None]) -> None:

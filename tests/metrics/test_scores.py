@@ -14,7 +14,7 @@ from metrics.scorecard import (
     indicator_values,
     status_of,
 )
-from tests.metrics.conftest import add_surveys, add_tickets, cell
+from tests.metrics.conftest import add_surveys, add_tickets, cell, with_settings
 
 NAN = float("nan")
 
@@ -80,7 +80,9 @@ def test_scorecard_status_attainment_and_change(con, settings) -> None:
         *({"submitted_at": "2026-01-10", "csat": c} for c in (5, 5, 4, 1)),
         *({"submitted_at": "2026-02-10", "csat": c} for c in (5, 5, 4, 4, 2)),
     )
-    frame = indicator_values(con, "month", settings)
+    frame = indicator_values(
+        con, "month", with_settings(settings, targets={"loyalty.csat_pct": 85})
+    )
     jan = cell(frame, "loyalty.csat_pct", period_start="2026-01-01")
     feb = cell(frame, "loyalty.csat_pct", period_start="2026-02-01")
     assert (jan["value"], jan["status"], jan["target"]) == (75.0, "red", 85.0)
@@ -116,7 +118,12 @@ def test_area_scores_and_culture_index(con, settings) -> None:
         {"created_at": "2026-01-05 10:00"},
     )
     add_surveys(con, {"submitted_at": "2026-01-05 12:00", "csat": 5, "nps": 10})
-    frame = indicator_values(con, "month", settings)
+    targets = {
+        "speed.first_response_median_min": 120,
+        "speed.first_response_sla_pct": 90,
+        "speed.resolution_median_hours": 24,
+    }
+    frame = indicator_values(con, "month", with_settings(settings, targets=targets))
     areas = area_scores(frame)
     org = areas[areas["scope"] == "org"].set_index("area")["score"]
     speed = (100 + 50 / 90 * 100 + 50) / 3
