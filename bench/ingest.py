@@ -149,6 +149,15 @@ def machine() -> str:
     )
 
 
+def code_version() -> str:
+    """The commit measured, and whether ingest/ had uncommitted changes."""
+    git = ["git", "-C", str(ROOT)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run([*git, "status", "--porcelain", "--", "ingest"], capture_output=True)
+    note = " + uncommitted changes in ingest/" if dirty.stdout.strip() else ""
+    return f"commit {head.stdout.strip() or '?'}{note}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Generate, time both loads, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -170,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     gen_s = time.perf_counter() - start
     size_mb = csv.stat().st_size / 1024**2
     print(f"command: {shlex.join(['.venv/bin/python', 'bench/ingest.py', *sys.argv[1:]])}")
+    print(f"code:    {code_version()}")
     print(f"machine: {machine()}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"file:    {csv.relative_to(ROOT)}: {args.rows:,} tickets, {size_mb:.0f} MB, "
