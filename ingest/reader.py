@@ -34,6 +34,17 @@ def _cp1252_or_latin1(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error("cp1252_latin1", _cp1252_or_latin1)
 
 
+def _utf8_else_cp1252(exc: UnicodeError) -> tuple[str, int]:
+    # A UTF-8 file with a few legacy Windows bytes: decode only those bytes as Windows-1252,
+    # so that the file's real UTF-8 characters are not turned into mojibake.
+    assert isinstance(exc, UnicodeDecodeError)
+    return bytes(exc.object[exc.start : exc.end]).decode("cp1252", "cp1252_latin1"), exc.end
+
+
+codecs.register_error("utf8_cp1252", _utf8_else_cp1252)
+UTF8_ELSE_CP1252 = "utf8_cp1252"
+
+
 @dataclass
 class Layout:
     """What inspecting a file's head found."""
@@ -44,6 +55,7 @@ class Layout:
     header_lines: int  # physical lines before the first data record
     header_is_plain: bool  # no quoted newline inside the header region
     empty_names: list[int] = field(default_factory=list)
+    errors: str = ""  # decode error handler when not the encoding's own (errors_for)
 
 
 def detect_encoding(head: bytes, wanted: str = "auto") -> str:
@@ -149,7 +161,10 @@ def normalise(src: Path, layout: Layout, out: Path) -> Normalised:
     records = 0
     with (
         src.open(
-            "r", encoding=layout.encoding, errors=errors_for(layout.encoding), newline=""
+            "r",
+            encoding=layout.encoding,
+            errors=layout.errors or errors_for(layout.encoding),
+            newline="",
         ) as fh,
         out.open("w", encoding="utf-8", newline="") as dst,
     ):

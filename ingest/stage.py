@@ -2,7 +2,9 @@
 
 The result is a temp table `staging` with the canonical columns typed, `__code` (NULL for a
 good row, the index of the first broken rule, -1 for a row the mapping skips), `__value` (the
-offending raw value) and `__line` (the physical line where the record starts).
+offending raw value), `__line` (the physical line where the record starts; NULL when the fast
+path cannot know it and no row needs it) and `__row` (increasing in file order). The rowid of
+`staging` is NOT file order: the statement that builds it is not order-preserving.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import duckdb
 
 from ingest.mapping import Mapping
 from ingest.plan import Plan, build_plan, sql_str
-from ingest.reader import Layout, ReadError, inspect, normalise
+from ingest.reader import UTF8_ELSE_CP1252, Layout, ReadError, inspect, normalise
 from ingest.sources import Source
 
 SKIPPED = -1
@@ -65,11 +67,14 @@ def _read_sql(plan: Plan, path: Path, normalised: bool) -> str:
             f"columns={{'{'__line'}': 'BIGINT', {cols}}}, auto_detect=false, strict_mode=true, "
             "new_line='\\n')"
         )
+    # row_number() OVER () right on the scan is the documented way to keep the file order (the
+    # joins DuckDB plans for IN lists later in the statement do not keep it).
     return (
-        f"read_csv({sql_str(str(path))}, delim={sql_str(plan.layout.delimiter)}, quote='\"', "
+        f"(SELECT *, row_number() OVER () AS __row FROM read_csv({sql_str(str(path))}, "
+        f"delim={sql_str(plan.layout.delimiter)}, quote='\"', "
         f"escape='\"', header=false, skip={plan.layout.header_lines}, columns={{{cols}}}, "
         "auto_detect=false, strict_mode=true, ignore_errors=true, store_rejects=true, "
-        "rejects_table='__rejects', rejects_scan='__scans')"
+        "rejects_table='__rejects', rejects_scan='__scans'))"
     )
 
 
@@ -79,7 +84,11 @@ def staging_sql(plan: Plan, read_sql: str, normalised: bool, salt: str) -> str:
     raw_cols = [f'{expr} AS "{name}"' for name, expr in plan.raw.items()]
     extra_names = {name: f"x{i}" for i, name in enumerate(plan.extra)}
     raw_cols += [f'{expr} AS "{extra_names[name]}"' for name, expr in plan.extra.items()]
-    raw_cols.append('"__line"' if normalised else "NULL::BIGINT AS __line")
+    if normalised:
+        raw_cols += ['"__line"', '"__line" AS __row']
+    else:
+        # Exact only when every record is one line; _fast checks that before trusting it.
+        raw_cols += [f"__row + {plan.layout.header_lines} AS __line", "__row"]
     raw_cols.append(f"({plan.skip_where}) AS __skip" if plan.skip_where else "false AS __skip")
     durations = plan.mapping.durations
     first = [
@@ -104,7 +113,7 @@ def staging_sql(plan: Plan, read_sql: str, normalised: bool, salt: str) -> str:
     value = " ".join(f"WHEN {r.test} THEN CAST({r.value} AS VARCHAR)" for r in plan.rules)
     final.append(f"CASE WHEN __skip THEN {SKIPPED} {code} END AS __code")
     final.append(f"CASE WHEN __skip THEN NULL {value} END AS __value")
-    final.append("__line")
+    final += ["__line", "__row"]
     return (
         "CREATE OR REPLACE TEMP TABLE staging AS "
         f"WITH raw AS (SELECT {', '.join(raw_cols)} FROM {read_sql}), "
@@ -175,17 +184,12 @@ def _fast(
     rows = int(con.execute("SELECT count(*) FROM staging").fetchone()[0])  # type: ignore[index]
     file = facts.result()
     rejected = con.execute("SELECT count(*) FROM staging WHERE __code >= 0").fetchone()[0]  # type: ignore[index]
-    if rejected:
-        data_lines = file.newlines - plan.layout.header_lines + (0 if file.ends_with_newline else 1)
-        if data_lines != rows:
-            return None  # quoted newlines or blank lines: line numbers need the careful path
-        first_line = plan.layout.header_lines + 1
-        # Staging keeps file order; rowids of a table made in this transaction start at an
-        # offset, so count from the smallest.
-        con.execute(
-            f"UPDATE staging SET __line = rowid - (SELECT min(rowid) FROM staging) + {first_line} "
-            "WHERE __code >= 0"
-        )
+    data_lines = file.newlines - plan.layout.header_lines + (0 if file.ends_with_newline else 1)
+    if data_lines != rows:
+        # Quoted newlines or blank lines: record n does not start on line n + header lines.
+        if rejected:
+            return None  # the careful path finds the real lines
+        con.execute("UPDATE staging SET __line = NULL")
     return Staged(plan, file, rows)
 
 
@@ -202,8 +206,8 @@ def _careful(
                 "utf-8-sig",
             ):
                 raise  # a declared encoding, or UTF-16 (never a Windows-1252 file in disguise)
-            # The head was valid UTF-8 but a later byte is not: a legacy Windows export.
-            plan.layout.encoding = "cp1252"
+            # The head was valid UTF-8 but a later byte is not: a legacy Windows character.
+            plan.layout.errors = UTF8_ELSE_CP1252
             norm = normalise(path, plan.layout, out)
         con.execute(staging_sql(plan, _read_sql(plan, out, True), True, salt))
     return Staged(plan, facts, norm.records, norm.bad_shape, normalised=True)
