@@ -210,4 +210,20 @@ def _careful(
             plan.layout.errors = UTF8_ELSE_CP1252
             norm = normalise(path, plan.layout, out)
         con.execute(staging_sql(plan, _read_sql(plan, out, True), True, salt))
-    return Staged(plan, facts, norm.records, norm.bad_shape, normalised=True)
+    bad_shape = norm.bad_shape
+    personal = _personal_columns(plan)
+    if personal:
+        # A row of the wrong width cannot be split into columns reliably, so its text would
+        # carry the personal values the plan drops or hashes: keep only its line and width.
+        hidden = f"(row not shown: the file has personal columns: {', '.join(personal)})"
+        bad_shape = [(line, found, hidden) for line, found, _ in bad_shape]
+    return Staged(plan, facts, norm.records, bad_shape, normalised=True)
+
+
+def _personal_columns(plan: Plan) -> list[str]:
+    """File columns whose values must never be stored as such (dropped, or stored hashed)."""
+    personal = list(plan.dropped)
+    if "customer_id" in plan.source.names and "customer_id" not in plan.mapping.constants:
+        wanted = plan.mapping.source_for("customer_id").strip().casefold()
+        personal += [h for h in plan.layout.header if h.strip().casefold() == wanted]
+    return personal

@@ -9,6 +9,10 @@ from typing import Any
 
 from ingest.db import read_connection
 
+# As in tests/conftest.py (a conftest cannot be imported reliably: every test folder has one).
+ROOT = Path(__file__).resolve().parents[2]
+PUBLIC_DATA = ROOT.parent / "shared" / "datasets" / "public"
+
 TICKET_COLUMNS = (
     "ticket_id",
     "team",

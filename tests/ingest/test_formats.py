@@ -17,6 +17,7 @@ import pytest
 from helpers import TICKET_COLUMNS, csv_text, query, scalar, write_bytes
 
 from ingest.cli import main as cli_main
+from ingest.db import read_connection
 from ingest.load import IngestError, load_file
 from ingest.reader import HEAD_BYTES
 
@@ -481,3 +482,35 @@ def test_a_windows_1252_byte_after_the_first_megabyte_still_loads(
         ("H1", "Zoé"), ("X1", "Zoé Müller"), ("X3", "Zoé again")
     ]  # fmt: skip
     assert query(db_path, "SELECT line, value FROM rejected_rows") == [(i + 4, "bogus")]
+
+
+def test_a_poll_row_of_the_wrong_width_does_not_store_who_answered(
+    tmp_path: Path, db_path: Path
+) -> None:
+    text = (
+        "response_id,submitted_at,team,Email,Full Name,enps,wellbeing\n"
+        "R1,2025-03-01 09:00,Alpha,ann@corp.example,Ann Smith,9,4\n"
+        "R2,2025-03-01 09:00,Alpha,bob@corp.example,Bob Stone,7\n"
+        "R3,2025-03-01 09:00,Alpha,cy@corp.example,Cy Young,8,5,surplus\n"
+    )
+    report = load_file(db_path, "polls", write_bytes(tmp_path / "poll.csv", text.encode()))
+
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (3, 1, 2)
+    assert report.dropped_columns == ["Email", "Full Name"]
+    assert query(db_path, "SELECT response_id, team, enps, wellbeing FROM poll_responses") == [
+        ("R1", "Alpha", 9, 4)
+    ]
+    rejected = query(db_path, "SELECT line, reason, value FROM rejected_rows ORDER BY line")
+    assert [(line, reason) for line, reason, _ in rejected] == [
+        (3, width_reason(6, 7)),
+        (4, width_reason(8, 7)),
+    ]
+    with read_connection(db_path) as con:
+        tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        stored = " ".join(
+            str(row)
+            for table in tables
+            for row in con.execute(f'SELECT * FROM "{table}"').fetchall()
+        )
+    for secret in ("corp.example", "Ann Smith", "Bob Stone", "Cy Young"):
+        assert secret not in stored
