@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from ingest.db import write_connection
 from ingest.mapping import Mapping, MappingError, load_mapping
@@ -145,16 +144,19 @@ def _load(
     report.dropped_columns = staged.plan.dropped
     report.ignored_columns = list(staged.plan.ignored)
 
-    report.rows_skipped = _scalar(con, f"SELECT count(*) FROM staging WHERE __code = {SKIPPED}")
     key = src.key
-    valid = _scalar(con, "SELECT count(*) FROM staging WHERE __code IS NULL")
-    distinct = _scalar(con, f'SELECT count(DISTINCT "{key}") FROM staging WHERE __code IS NULL')
+    skipped, valid, distinct = con.execute(
+        f"SELECT count(*) FILTER (WHERE __code = {SKIPPED}), "
+        "count(*) FILTER (WHERE __code IS NULL), "
+        f'count(DISTINCT "{key}") FILTER (WHERE __code IS NULL) FROM staging'
+    ).fetchone() or (0, 0, 0)
+    report.rows_skipped = int(skipped)
     _quarantine(con, staged, load_id)
     if distinct < valid:
         # The same key twice in one file: the later row wins, as across files.
         con.execute(
-            f"DELETE FROM staging WHERE __code IS NULL AND rowid NOT IN "
-            f'(SELECT max(rowid) FROM staging WHERE __code IS NULL GROUP BY "{key}")'
+            f"DELETE FROM staging WHERE __code IS NULL AND __row NOT IN "
+            f'(SELECT max(__row) FROM staging WHERE __code IS NULL GROUP BY "{key}")'
         )
         report.notes.append(f"{valid - distinct:,} rows repeat a {key} found later in the file")
     report.rows_replaced = (valid - distinct) + _replace(con, src)
@@ -215,13 +217,19 @@ def _load(
     return report
 
 
+def reasons_sql(staged: Staged) -> str:
+    """The rule texts as an inline table r(code, column_name, reason)."""
+    rows = ", ".join(
+        f"({i}, {sql_str(r.column)}, {sql_str(r.reason)})" for i, r in enumerate(staged.plan.rules)
+    )
+    return f"(VALUES {rows}) AS r(code, column_name, reason)"
+
+
 def _quarantine(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) -> None:
     """Rejected rows go to rejected_rows with line, column, value and reason."""
-    rules = [(i, r.column, r.reason) for i, r in enumerate(staged.plan.rules)]
-    reasons = pd.DataFrame(rules, columns=["code", "column_name", "reason"])  # noqa: F841
     con.execute(
         "INSERT INTO rejected_rows SELECT ?, s.__line, r.column_name, s.__value, r.reason "
-        "FROM staging s JOIN reasons r ON s.__code = r.code ORDER BY s.__line",
+        f"FROM staging s JOIN {reasons_sql(staged)} ON s.__code = r.code ORDER BY s.__line",
         [load_id],
     )
     if staged.bad_shape:
@@ -244,10 +252,13 @@ def _quarantine(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) ->
 def _replace(con: duckdb.DuckDBPyConnection, src: Source) -> int:
     """Delete rows whose key is in this load, insert the load's good rows; count replaced."""
     key = f'"{src.key}"'
-    replaced = _scalar(
-        con,
-        f"DELETE FROM {src.table} WHERE {key} IN (SELECT {key} FROM staging WHERE __code IS NULL)",
-    )
+    replaced = 0
+    if _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {src.table} LIMIT 1)"):
+        replaced = _scalar(
+            con,
+            f"DELETE FROM {src.table} WHERE {key} IN "
+            f"(SELECT {key} FROM staging WHERE __code IS NULL)",
+        )
     columns = [c.name for c in src.columns if not (src.name == "tickets" and c.name == "csat")]
     target = ", ".join("customer_hash" if c == "customer_id" else f'"{c}"' for c in columns)
     select = ", ".join(f'"{c}"' for c in columns)

@@ -77,9 +77,12 @@ def suggest_mapping(source: str, header: list[str]) -> str | None:
     return best if best_score >= 0.6 else None
 
 
-def _cleaned(col_sql: str, missing: list[str]) -> str:
+def _cleaned(col_sql: str, missing: list[str], text: bool = False) -> str:
+    # Missing tokens are matched on the cell as written (trimming every cell first doubled the
+    # cost of a load); text is trimmed, numbers and timestamps parse with spaces anyway.
     tokens = ", ".join(sql_str(t) for t in sorted(set(missing) | {""}))
-    return f"CASE WHEN trim({col_sql}) IN ({tokens}) THEN NULL ELSE trim({col_sql}) END"
+    kept = f"trim({col_sql})" if text else col_sql
+    return f"CASE WHEN {col_sql} IN ({tokens}) THEN NULL ELSE {kept} END"
 
 
 def _value_map(expr: str, values: dict[str, str | int | float]) -> str:
@@ -99,10 +102,20 @@ def _timestamp(raw: str, formats: list[str], tz: str) -> str:
             # A format with %z yields a zoned value: convert it to the organisation's zone.
             parts.append(f"timezone({sql_str(tz)}, {parsed})" if "%z" in fmt else parsed)
         return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
-    # With the session time zone set to the organisation's, a value without offset is read as
-    # local time and one with an offset is converted; casting straight to TIMESTAMP would
-    # silently drop the offset.
-    return f"timezone({sql_str(tz)}, try_cast({raw} AS TIMESTAMPTZ))"
+    # Casting to TIMESTAMP silently drops an offset, so a value that ends like one (Z, +02,
+    # +0200, +02:00, -05:00) goes through TIMESTAMPTZ: with the session time zone set to the
+    # organisation's it is converted to local time. The test only picks the faster cast; a
+    # value wrongly taken for zoned is still read right (naive values are local in both).
+    zoned = (
+        f"(length({raw}) > 10 AND ({raw}[-1] = 'Z' OR {raw}[-6] IN ('+', '-') "
+        f"OR {raw}[-5] IN ('+', '-') OR {raw}[-3] IN ('+', '-')))"
+    )
+    return (
+        # Some exports write a space before the offset ("14:05:00 +0100"): DuckDB wants none.
+        f"CASE WHEN {zoned} THEN timezone({sql_str(tz)}, try_cast("
+        f"replace(replace({raw}, ' +', '+'), ' -', '-') AS TIMESTAMPTZ)) "
+        f"ELSE try_cast({raw} AS TIMESTAMP) END"
+    )
 
 
 _UNIT_MINUTES = {"seconds": 1 / 60, "minutes": 1.0, "hours": 60.0, "days": 1440.0}
@@ -152,7 +165,7 @@ def build_plan(source: Source, mapping: Mapping, layout: Layout, tz: str) -> Pla
             plan.raw[name] = "NULL::VARCHAR"
             continue
         used.add(idx)
-        expr = _cleaned(f'"c{idx}"', missing)
+        expr = _cleaned(f'"c{idx}"', missing, col.kind == "text")
         if name in mapping.values:
             expr = _value_map(expr, mapping.values[name])
         if default is not None:

@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from ingest.db import resolve_db_path
+from ingest.load import reasons_sql
 from ingest.mapping import load_mapping
 from ingest.plan import sql_str
 from ingest.schema import ensure_schema
@@ -52,15 +53,12 @@ def preview(
         staged = stage(con, src, mapping_obj, Path(file_path), settings.organisation.timezone, salt)
         columns = ", ".join(f'"{c.name}"' for c in src.columns if c.name != "customer_id")
         rows = con.execute(
-            f"SELECT {columns} FROM staging WHERE __code IS NULL ORDER BY rowid LIMIT ?", [limit]
+            f"SELECT {columns} FROM staging WHERE __code IS NULL ORDER BY __row LIMIT ?", [limit]
         ).df()
-        reasons = pd.DataFrame(  # noqa: F841 - read by DuckDB below
-            [(i, r.column, r.reason) for i, r in enumerate(staged.plan.rules)],
-            columns=["code", "column_name", "reason"],
-        )
         rejects = con.execute(
             "SELECT s.__line AS line, r.column_name AS column, s.__value AS value, r.reason "
-            "FROM staging s JOIN reasons r ON s.__code = r.code ORDER BY s.__line LIMIT ?",
+            f"FROM staging s JOIN {reasons_sql(staged)} ON s.__code = r.code "
+            "ORDER BY s.__line LIMIT ?",
             [MAX_REJECTS],
         ).df()
         if staged.bad_shape:
