@@ -405,6 +405,43 @@ def test_offsets_are_converted_to_the_organisation_zone(
     }
 
 
+def test_daylight_saving_changes_and_offset_spellings(tmp_path: Path, db_path: Path) -> None:
+    db_path.with_name(db_path.stem + ".settings.toml").write_text(
+        '[organisation]\ntimezone = "Europe/Paris"\n'
+    )
+    text = (
+        "ticket_id,team,created_at\n"
+        "D1,Alpha,2025-03-30 02:30\n"  # does not exist in Paris (clocks jump 02:00 -> 03:00)
+        "D2,Alpha,2025-10-26 02:30\n"  # exists twice in Paris
+        "D3,Alpha,2025-03-30T00:30:00Z\n"  # before the jump: UTC+1
+        "D4,Alpha,2025-03-30T01:30:00Z\n"  # after the jump: UTC+2
+        "D5,Alpha,2025-10-26T00:30:00Z\n"  # first 02:30 (UTC+2)
+        "D6,Alpha,2025-10-26T01:30:00Z\n"  # second 02:30 (UTC+1)
+        "O1,Alpha,2025-03-01T14:05:00+0200\n"
+        "O2,Alpha,2025-03-01 14:05:00 +01:00\n"
+        "O3,Alpha,2025-03-01T14:05:00+02\n"
+        "O4,Alpha,2025-03-01T14:05:00.123-05:00\n"
+        "O5,Alpha,2025-03-01\n"
+    )
+    report = load_file(db_path, "tickets", write_bytes(tmp_path / "dst.csv", text.encode()))
+
+    assert (report.rows_loaded, report.rows_rejected) == (11, 0)
+    # A value without offset is stored exactly as written, even where the zone has no such time.
+    assert dict(query(db_path, "SELECT ticket_id, created_at FROM tickets")) == {
+        "D1": datetime(2025, 3, 30, 2, 30),
+        "D2": datetime(2025, 10, 26, 2, 30),
+        "D3": datetime(2025, 3, 30, 1, 30),
+        "D4": datetime(2025, 3, 30, 3, 30),
+        "D5": datetime(2025, 10, 26, 2, 30),
+        "D6": datetime(2025, 10, 26, 2, 30),
+        "O1": datetime(2025, 3, 1, 13, 5),
+        "O2": datetime(2025, 3, 1, 14, 5),
+        "O3": datetime(2025, 3, 1, 13, 5),
+        "O4": datetime(2025, 3, 1, 20, 5, 0, 123000),
+        "O5": datetime(2025, 3, 1, 0, 0),
+    }
+
+
 # --- files refused whole ---------------------------------------------------------------------
 
 GOOD = b"ticket_id,team,created_at\nG1,Alpha,2025-03-01 09:00\nG2,Beta,2025-03-02 10:00\n"
