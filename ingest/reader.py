@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,8 +70,27 @@ def detect_encoding(head: bytes, wanted: str = "auto") -> str:
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
-        return "cp1252"
+        return "utf-8" if _mostly_utf8(head) else "cp1252"
     return "utf-8"
+
+
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_ASCII = bytes(range(0x80))
+
+
+def _mostly_utf8(head: bytes) -> bool:
+    """More UTF-8 characters than stray bytes: UTF-8 with a few legacy Windows bytes.
+
+    A Windows-1252 file almost never holds a valid UTF-8 sequence; a UTF-8 file with a pasted
+    legacy character holds many. Reading the first as the second would garble it, and the
+    second as the first would garble every real UTF-8 character.
+    """
+    sequences = _UTF8_SEQUENCE.findall(head)
+    high = len(head.translate(None, _ASCII))  # bytes >= 0x80
+    stray = high - sum(len(s) for s in sequences)
+    return len(sequences) > stray
 
 
 def errors_for(encoding: str) -> str:
@@ -110,12 +130,17 @@ def inspect(path: Path, options: ReadOptions) -> Layout:
     if not head.strip():
         raise ReadError("the file is empty")
     encoding = detect_encoding(head, options.encoding)
+    errors = ""
     try:
         text = codecs.getincrementaldecoder(encoding)(errors_for(encoding)).decode(head)
     except UnicodeDecodeError as exc:
-        raise ReadError(
-            f"the file is not readable as {encoding} ({exc.reason} at byte {exc.start})"
-        ) from exc
+        if options.encoding != "auto" or encoding not in ("utf-8", "utf-8-sig"):
+            raise ReadError(
+                f"the file is not readable as {encoding} ({exc.reason} at byte {exc.start})"
+            ) from exc
+        # UTF-8 (by its BOM or by most of its characters) with a few legacy Windows bytes.
+        errors = UTF8_ELSE_CP1252
+        text = codecs.getincrementaldecoder(encoding)(errors).decode(head)
     text = text.lstrip("\ufeff")
     lines = io.StringIO(text, newline="")
     skipped = 0
@@ -142,6 +167,7 @@ def inspect(path: Path, options: ReadOptions) -> Layout:
         header_lines=skipped + header_physical,
         header_is_plain=header_physical == options.header_rows,
         empty_names=empty,
+        errors=errors,
     )
 
 

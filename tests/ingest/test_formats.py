@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from ingest.cli import main as cli_main
 from ingest.db import read_connection
 from ingest.load import IngestError, load_file
 from ingest.reader import HEAD_BYTES
+from ingest.schema import customer_hash
 
 PRIORITY_REASON = (
     "priority must be low, normal, high or urgent (a mapping's value map can translate other "
@@ -122,9 +122,9 @@ def test_every_variant_stores_the_same_values(tmp_path: Path, db_path: Path, var
     salt = scalar(db_path, "SELECT value FROM meta WHERE key = 'customer_salt'")
     hashes = dict(query(db_path, "SELECT ticket_id, customer_hash FROM tickets"))
     assert hashes == {
-        "T1": hashlib.sha256((salt + "C1").encode()).hexdigest(),
+        "T1": customer_hash(salt, "C1"),
         "T2": None,
-        "T3": hashlib.sha256((salt + "C2").encode()).hexdigest(),
+        "T3": customer_hash(salt, "C2"),
         "T4": None,
     }
 
@@ -551,3 +551,37 @@ def test_a_poll_row_of_the_wrong_width_does_not_store_who_answered(
         )
     for secret in ("corp.example", "Ann Smith", "Bob Stone", "Cy Young"):
         assert secret not in stored
+
+
+MIXED_HEADS = {
+    # UTF-8 with one pasted Windows-1252 character: the UTF-8 ones must stay as they are.
+    "utf-8 with a legacy byte": (
+        "M1,Alpha,2025-03-01 09:00,Zoé Núñez\n".encode() + "M2,Alpha,2025-03-01 09:00,Müller\n"
+        .encode("cp1252"),
+        ["Zoé Núñez", "Müller"],
+    ),
+    # The BOM says UTF-8; a legacy byte in it is read as Windows-1252, not refused.
+    "utf-8 BOM with a legacy byte": (
+        "M1,Alpha,2025-03-01 09:00,Zoé\n".encode() + "M2,Alpha,2025-03-01 09:00,Müller\n"
+        .encode("cp1252"),
+        ["Zoé", "Müller"],
+    ),
+    # Windows-1252 whose bytes happen to contain one valid UTF-8 pair (É + no-break space).
+    "windows-1252 that looks like UTF-8 once": (
+        "M1,Alpha,2025-03-01 09:00,CAFÉ\xa0: Zoé\nM2,Alpha,2025-03-01 09:00,Müller\n"
+        .encode("cp1252"),
+        ["CAFÉ\xa0: Zoé", "Müller"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(MIXED_HEADS))
+def test_legacy_bytes_in_the_first_megabyte(tmp_path: Path, db_path: Path, case: str) -> None:
+    body, agents = MIXED_HEADS[case]
+    bom = BOM8 if "BOM" in case else b""
+    path = write_bytes(tmp_path / "mixed.csv", bom + b"ticket_id,team,created_at,agent\n" + body)
+
+    report = load_file(db_path, "tickets", path)
+
+    assert (report.rows_loaded, report.rows_rejected) == (2, 0)
+    assert [a for (a,) in query(db_path, "SELECT agent FROM tickets ORDER BY ticket_id")] == agents
