@@ -9,6 +9,7 @@ import pytest
 
 from ingest.db import read_connection
 from ingest.load import load_file
+from ingest.schema import customer_hash
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -64,9 +65,7 @@ def test_tickets(tmp_path: Path, db_path: Path) -> None:
     assert t2[11] == 0 and t2[15] is None
     # The customer id is stored only as a salted hash.
     salt = rows(db_path, "SELECT value FROM meta WHERE key = 'customer_salt'")[0][0]
-    import hashlib
-
-    assert t1[15] == hashlib.sha256((salt + "cust-1").encode()).hexdigest()
+    assert t1[15] == customer_hash(salt, "cust-1")
     assert "cust-1" not in str(rows(db_path, "SELECT * FROM tickets"))
     # A csat on a ticket becomes a survey response with the ticket's team and channel.
     assert rows(db_path, "SELECT response_id, submitted_at, team, ticket_id, channel, csat "

@@ -6,7 +6,6 @@ message that says why. None of them crashes the loader, whatever it is loaded as
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from helpers import PUBLIC_DATA, query, scalar
 
 from ingest.db import read_connection
 from ingest.load import IngestError, load_file
+from ingest.schema import customer_hash
 from ingest.sources import SOURCES
 
 KAGGLE = "tickets_kaggle/customer_support_tickets.csv"
@@ -136,7 +136,7 @@ def check_kaggle(db_path: Path, path: Path) -> None:
     salt = scalar(db_path, "SELECT value FROM meta WHERE key = 'customer_salt'")
     assert recs[0][1][col["Customer Email"]] == "carrollallison@example.com"
     assert scalar(db_path, "SELECT customer_hash FROM tickets WHERE ticket_id = '1'") == (
-        hashlib.sha256((salt + "carrollallison@example.com").encode()).hexdigest()
+        customer_hash(salt, "carrollallison@example.com")
     )
     names = {r[col["Customer Name"]] for _, r in recs}
     emails = {r[col["Customer Email"]] for _, r in recs}
