@@ -20,6 +20,7 @@ import duckdb
 from ingest.mapping import Mapping
 from ingest.plan import Plan, build_plan, sql_str
 from ingest.reader import UTF8_ELSE_CP1252, Layout, ReadError, inspect, normalise
+from ingest.schema import customer_hash_sql
 from ingest.sources import Source
 
 SKIPPED = -1
@@ -104,7 +105,7 @@ def staging_sql(plan: Plan, read_sql: str, normalised: bool, salt: str) -> str:
         elif col.name == "customer_id":
             # Only the salted hash is ever stored.
             final.append(
-                f"CASE WHEN {t} IS NOT NULL THEN sha256({sql_str(salt)} || {t}) END AS customer_id"
+                f"CASE WHEN {t} IS NOT NULL THEN {customer_hash_sql(salt, t)} END AS customer_id"
             )
         else:
             final.append(f'{t} AS "{col.name}"')

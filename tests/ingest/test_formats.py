@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from ingest.cli import main as cli_main
 from ingest.db import read_connection
 from ingest.load import IngestError, load_file
 from ingest.reader import HEAD_BYTES
+from ingest.schema import customer_hash
 
 PRIORITY_REASON = (
     "priority must be low, normal, high or urgent (a mapping's value map can translate other "
@@ -122,9 +122,9 @@ def test_every_variant_stores_the_same_values(tmp_path: Path, db_path: Path, var
     salt = scalar(db_path, "SELECT value FROM meta WHERE key = 'customer_salt'")
     hashes = dict(query(db_path, "SELECT ticket_id, customer_hash FROM tickets"))
     assert hashes == {
-        "T1": hashlib.sha256((salt + "C1").encode()).hexdigest(),
+        "T1": customer_hash(salt, "C1"),
         "T2": None,
-        "T3": hashlib.sha256((salt + "C2").encode()).hexdigest(),
+        "T3": customer_hash(salt, "C2"),
         "T4": None,
     }
 
