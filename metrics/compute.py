@@ -1,12 +1,17 @@
-"""Raw indicator values per period and scope: one set-based query per source.
+"""Raw indicator values per period and scope: a few set-based queries, whatever the size.
 
-Each source's query groups its rows by GROUPING SETS (period), (period, department) and
-(period, department, team) and computes every indicator of that source in the same pass, so
-the whole scorecard is three queries whatever the number of teams or indicators. The result
-is long form, before privacy, targets and scores (metrics/scorecard.py adds those).
+Per source, at most two queries, each computing all its indicators in one pass:
+- additive indicators (shares, net scores, means, participation): their parts are summed per
+  (period, department, team) in one GROUP BY over the rows, then rolled up to departments and
+  the organisation with GROUPING SETS over that small result;
+- medians (holistic): GROUPING SETS (period), (period, department), (period, department, team)
+  straight over the rows.
+The result is long form, before privacy, targets and scores (metrics/scorecard.py adds those).
 """
 
 from __future__ import annotations
+
+import re
 
 import duckdb
 import numpy as np
@@ -17,7 +22,7 @@ from metrics.registry import INDICATORS, Indicator
 from metrics.sources import check_period, source_parameters, source_sql
 
 SCOPES: tuple[str, ...] = ("org", "department", "team")
-SOURCES: tuple[str, ...] = ("tickets", "surveys", "polls")
+SOURCES: tuple[str, ...] = ("tickets", "resolutions", "surveys", "polls")
 
 RAW_COLUMNS = [
     "period_start",
@@ -29,35 +34,97 @@ RAW_COLUMNS = [
     "n",
     "respondents",
 ]
+_GROUPING_SETS = (
+    "GROUPING SETS ((period_start), (period_start, department), (period_start, department, team))"
+)
+_PART = re.compile(r"\{(\w+)\}")
 
 
-def grouped_sql(source: str, period: str, indicators: list[Indicator]) -> str:
-    """The one query computing these indicators (all of `source`) per period and scope."""
+def _keyed(source: str, period: str) -> str:
     unit = check_period(period)
-    columns = []
+    return f"""src AS ({source_sql(source, period)}),
+keyed AS (SELECT CAST(date_trunc('{unit}', ts) AS DATE) AS period_start, * FROM src)"""
+
+
+def _check_source(source: str, indicators: list[Indicator]) -> None:
+    for ind in indicators:
+        if ind.computation.source != source:
+            raise ValueError(f"{ind.id} is computed from {ind.computation.source}, not {source}")
+
+
+def over_parts(template: str, pos: int) -> str:
+    """A value/n/respondents template with each {part} replaced by its column name."""
+    return _PART.sub(lambda m: f"p{pos}_{m.group(1)}", template)
+
+
+def parts_sql(source: str, period: str, indicators: list[Indicator]) -> str:
+    """One query for the additive indicators of a source: parts per team, then rolled up."""
+    _check_source(source, indicators)
+    per_team, rolled, outputs = [], [], []
     for pos, ind in enumerate(indicators):
         comp = ind.computation
-        if comp.source != source:
-            raise ValueError(f"{ind.id} is computed from {comp.source}, not {source}")
-        columns.append(f"{comp.value} AS v_{pos}")
-        columns.append(f"{comp.n} AS n_{pos}")
-        columns.append(f"{comp.respondents or 'NULL'} AS r_{pos}")
-    select_list = ",\n    ".join(columns)
+        for name, part in comp.parts.items():
+            column = f"p{pos}_{name}"
+            per_team.append(f"{part.sql()} AS {column}")
+            rolled.append(f"{part.rollup(column)} AS {column}")
+        assert comp.value is not None and comp.n is not None  # additive: checked by the model
+        outputs.append(f"{over_parts(comp.value, pos)} AS v_{pos}")
+        outputs.append(f"{over_parts(comp.n, pos)} AS n_{pos}")
+        outputs.append(f"{over_parts(comp.respondents or 'NULL', pos)} AS r_{pos}")
+    sep = ",\n        "
     return f"""
-WITH src AS ({source_sql(source, period)}),
-keyed AS (SELECT CAST(date_trunc('{unit}', ts) AS DATE) AS period_start, * FROM src)
-SELECT
-    period_start,
-    grouping(department) AS g_department,
-    grouping(team) AS g_team,
-    department,
-    team,
-    sum(is_item) AS items,
-    {select_list}
-FROM keyed
-GROUP BY GROUPING SETS ((period_start), (period_start, department),
-                        (period_start, department, team))
+WITH {_keyed(source, period)},
+per_team AS (
+    SELECT period_start, department, team, sum(is_item) AS items,
+        {sep.join(per_team)}
+    FROM keyed
+    GROUP BY period_start, department, team
+),
+rolled AS (
+    SELECT period_start, grouping(department) AS g_department, grouping(team) AS g_team,
+        department, team, sum(items) AS items,
+        {sep.join(rolled)}
+    FROM per_team
+    GROUP BY {_GROUPING_SETS}
+)
+SELECT period_start, g_department, g_team, department, team, items,
+    {sep.join(outputs)}
+FROM rolled
 """
+
+
+def median_sql(source: str, period: str, indicators: list[Indicator]) -> str:
+    """One query for the median indicators of a source, at every scope from the rows."""
+    _check_source(source, indicators)
+    outputs = []
+    for pos, ind in enumerate(indicators):
+        expression = ind.computation.median
+        outputs.append(f"median({expression}) AS v_{pos}")
+        outputs.append(f"count({expression}) AS n_{pos}")
+        outputs.append(f"NULL AS r_{pos}")
+    sep = ",\n    "
+    return f"""
+WITH {_keyed(source, period)}
+SELECT period_start, grouping(department) AS g_department, grouping(team) AS g_team,
+    department, team, sum(is_item) AS items,
+    {sep.join(outputs)}
+FROM keyed
+GROUP BY {_GROUPING_SETS}
+"""
+
+
+def queries(period: str) -> list[tuple[str, list[Indicator], str]]:
+    """(source, indicators, SQL) for every query the scorecard runs."""
+    out = []
+    for source in SOURCES:
+        inds = [i for i in INDICATORS if i.computation.source == source]
+        medians = [i for i in inds if i.computation.median is not None]
+        additive = [i for i in inds if i.computation.median is None]
+        if additive:
+            out.append((source, additive, parts_sql(source, period, additive)))
+        if medians:
+            out.append((source, medians, median_sql(source, period, medians)))
+    return out
 
 
 def _scope_frame(wide: pd.DataFrame) -> pd.DataFrame:
@@ -105,9 +172,7 @@ def raw_values(con: duckdb.DuckDBPyConnection, period: str, settings: Settings) 
     keys = ["period_start", "scope", "scope_id"]
     longs = []
     activity = []
-    for source in SOURCES:
-        inds = [i for i in INDICATORS if i.computation.source == source]
-        sql = grouped_sql(source, period, inds)
+    for source, inds, sql in queries(period):
         wide = _scope_frame(con.execute(sql, source_parameters(source, settings)).df())
         activity.append(wide.loc[wide["items"] > 0, [*keys, "parent"]])
         longs.append(_melt(wide[keys], [i.id for i in inds], wide))

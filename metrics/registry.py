@@ -3,10 +3,11 @@
 The dashboard, the export, the glossary and the tests all read this list; adding an indicator
 is one entry here plus its default target in ingest/default_settings.toml.
 
-Each computation is a pair (or triple) of aggregate SQL expressions evaluated per group over
-the rows of one source relation (see metrics/sources.py for the columns each source offers):
-`value` (NULL when there is nothing to compute over), `n` (the denominator) and, for wellbeing
-indicators, `respondents` (poll responses whose answers enter the value; privacy counts these).
+Each computation says how the indicator is computed from the rows of one source relation
+(metrics/sources.py lists the columns each source offers): either the exact `median` of an
+expression, or additive `parts` (counts and sums per team, rolled up to departments and the
+organisation) combined by `value`, `n` (the denominator) and, for wellbeing indicators,
+`respondents` (poll responses whose answers enter the value; privacy counts these).
 The SQL keeps to the Spark-portable idioms of recipes.md (tests/metrics/test_portable_sql.py):
 percentages are `100 * count / nullif(count, 0)` (integer 100, never `100.0`, which Spark makes
 DECIMAL), durations are `epoch(ts) - epoch(ts)` in seconds.
@@ -14,13 +15,14 @@ DECIMAL), durations are `epoch(ts) - epoch(ts)` in seconds.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 Kind = Literal["delivered", "perceived"]
 Better = Literal["higher", "lower"]
-SourceName = Literal["tickets", "surveys", "polls"]
+SourceName = Literal["tickets", "resolutions", "surveys", "polls"]
 
 
 class _Strict(BaseModel):
@@ -43,13 +45,53 @@ class Unit(_Strict):
     description: str
 
 
+class Part(_Strict):
+    """An additive piece of an indicator, computed per team and period, then rolled up.
+
+    count: count(expr) (non-NULL values); count_where: rows where the condition holds;
+    sum: sum(expr); max: max(expr). Counts and sums add up from teams to departments and the
+    organisation, a max takes the max, so every scope is exact from the team totals.
+    """
+
+    agg: Literal["count", "count_where", "sum", "max"]
+    expr: str
+
+    def sql(self) -> str:
+        """The aggregate over source rows."""
+        if self.agg == "count_where":
+            # Not count_if: DuckDB's count_if gives NULL (not 0) when the condition is NULL on
+            # every row of a group; a FILTERed count gives 0.
+            return f"count(*) FILTER (WHERE {self.expr})"
+        return f"{self.agg}({self.expr})"
+
+    def rollup(self, column: str) -> str:
+        """The aggregate that combines per-team values of this part."""
+        return f"{'max' if self.agg == 'max' else 'sum'}({column})"
+
+
 class Computation(_Strict):
-    """Aggregate SQL over the rows of one source (metrics/sources.py)."""
+    """How one indicator is computed from the rows of a source (metrics/sources.py).
+
+    Either a holistic `median` (value = exact median of the expression, n = its count, at
+    every scope straight from the rows), or additive `parts` combined by `value`, `n` and
+    (wellbeing) `respondents`: SQL over the parts, each part written as {name}.
+    """
 
     source: SourceName
-    value: str
-    n: str
+    median: str | None = None
+    parts: dict[str, Part] = {}
+    value: str | None = None
+    n: str | None = None
     respondents: str | None = None
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Computation:
+        if self.median is not None:
+            if self.parts or self.value or self.n or self.respondents:
+                raise ValueError("a median computation has no parts, value, n or respondents")
+        elif not (self.parts and self.value and self.n):
+            raise ValueError("give either median, or parts with value and n")
+        return self
 
 
 class Indicator(_Strict):
@@ -116,44 +158,67 @@ UNITS: dict[str, Unit] = {u.id: u for u in UNIT_LIST}
 # --- small builders for the repeated shapes (they return plain data) ---------------------------
 
 
-def _count(condition: str) -> str:
-    # Not count_if: DuckDB's count_if returns NULL (not 0) when the condition is NULL on every
-    # row of a group, which would poison sums like favourable %'s. FILTER counts 0.
-    return f"count(*) FILTER (WHERE {condition})"
+def _count(condition: str) -> Part:
+    return Part(agg="count_where", expr=condition)
 
 
-def _pct(numerator: str, denominator: str) -> str:
-    # Integer 100 first: 100 * count is exact, then one division (DOUBLE in DuckDB and Spark).
-    return (
-        f"100 * {_count(f'({denominator}) AND ({numerator})')} / nullif({_count(denominator)}, 0)"
-    )
+def _known(expression: str) -> Part:
+    return Part(agg="count", expr=expression)
+
+
+# Percentages: integer 100 first, so 100 * count is exact and there is one division (DOUBLE in
+# DuckDB and Spark; a literal 100.0 would make Spark compute in DECIMAL).
+_PCT = "100 * {hits} / nullif({of}, 0)"
 
 
 def _share(source: SourceName, numerator: str, denominator: str) -> Computation:
-    return Computation(source=source, value=_pct(numerator, denominator), n=_count(denominator))
-
-
-def _top2(column: str) -> Computation:
     return Computation(
-        source="surveys",
-        value=f"100 * {_count(f'{column} >= 4')} / nullif(count({column}), 0)",
-        n=f"count({column})",
+        source=source,
+        parts={"hits": _count(f"({denominator}) AND ({numerator})"), "of": _count(denominator)},
+        value=_PCT,
+        n="{of}",
+    )
+
+
+def _top(source: SourceName, column: str, threshold: int, privacy: bool = False) -> Computation:
+    """Share of known answers at or above a threshold."""
+    return Computation(
+        source=source,
+        parts={"hits": _count(f"{column} >= {threshold}"), "of": _known(column)},
+        value=_PCT,
+        n="{of}",
+        respondents="{of}" if privacy else None,
     )
 
 
 def _net_score(source: SourceName, column: str, privacy: bool = False) -> Computation:
     return Computation(
         source=source,
-        value=f"100 * ({_count(f'{column} >= 9')} - {_count(f'{column} <= 6')})"
-        f" / nullif(count({column}), 0)",
-        n=f"count({column})",
-        respondents=f"count({column})" if privacy else None,
+        parts={
+            "promoters": _count(f"{column} >= 9"),
+            "detractors": _count(f"{column} <= 6"),
+            "known": _known(column),
+        },
+        value="100 * ({promoters} - {detractors}) / nullif({known}, 0)",
+        n="{known}",
+        respondents="{known}" if privacy else None,
+    )
+
+
+def _mean(source: SourceName, expression: str, privacy: bool = False) -> Computation:
+    # sum / count: the same number as avg(), but additive from teams up.
+    return Computation(
+        source=source,
+        parts={"total": Part(agg="sum", expr=expression), "known": _known(expression)},
+        value="{total} / nullif({known}, 0)",
+        n="{known}",
+        respondents="{known}" if privacy else None,
     )
 
 
 def _median(source: SourceName, expression: str) -> Computation:
     # median() interpolates between the two middle values (exact median; DuckDB and Spark agree).
-    return Computation(source=source, value=f"median({expression})", n=f"count({expression})")
+    return Computation(source=source, median=expression)
 
 
 def _perceived(area: str, label: str, question: str) -> Indicator:
@@ -167,7 +232,7 @@ def _perceived(area: str, label: str, question: str) -> Indicator:
         better="higher",
         description=f"Share of surveyed customers who agree (4 or 5 of 5) that {question}.",
         formula=f"top2({column}) = answers 4..5 / answers given x 100",
-        computation=_top2(column),
+        computation=_top("surveys", column, 4),
     )
 
 
@@ -300,7 +365,7 @@ INDICATORS: list[Indicator] = [
         description="Share of surveyed customers who agree it was easy to get their issue "
         "handled (5, 6 or 7 of 7 on the effort question).",
         formula="responses with ces >= 5 / responses with ces known x 100",
-        computation=_share("surveys", "ces >= 5", "ces IS NOT NULL"),
+        computation=_top("surveys", "ces", 5),
     ),
     _perceived("accessibility", "Perceived accessibility", "we were easy to reach"),
     # --- friendliness ---
@@ -326,11 +391,7 @@ INDICATORS: list[Indicator] = [
         better="lower",
         description="Average number of agent replies a solved ticket needed.",
         formula="mean(agent_replies) over resolved tickets with agent_replies known",
-        computation=Computation(
-            source="tickets",
-            value="avg(CASE WHEN resolved THEN agent_replies END)",
-            n="count(CASE WHEN resolved THEN agent_replies END)",
-        ),
+        computation=_mean("tickets", "CASE WHEN resolved THEN agent_replies END"),
     ),
     Indicator(
         id="efficiency.repeat_contact_pct",
@@ -343,7 +404,8 @@ INDICATORS: list[Indicator] = [
         "within 7 days (in any team): the issue was not really settled.",
         formula="resolved tickets whose customer opened another ticket with created_at in "
         "(resolved_at, resolved_at + 7 days] / resolved tickets with customer known x 100",
-        computation=_share("tickets", "repeat_contact", "resolved AND customer_hash IS NOT NULL"),
+        # Its own source: one row per resolved ticket with a customer (metrics/sources.py).
+        computation=_share("resolutions", "repeat_contact", "true"),
     ),
     _perceived("efficiency", "Perceived efficiency", "little effort was needed on their side"),
     # --- loyalty ---
@@ -357,7 +419,7 @@ INDICATORS: list[Indicator] = [
         description="Share of customers who were satisfied (4 or 5 of 5), from ticket ratings "
         "and surveys.",
         formula="responses with csat >= 4 / responses with csat known x 100",
-        computation=_share("surveys", "csat >= 4", "csat IS NOT NULL"),
+        computation=_top("surveys", "csat", 4),
     ),
     Indicator(
         id="loyalty.nps",
@@ -400,13 +462,24 @@ INDICATORS: list[Indicator] = [
         "recognition, manager_support, enablement",
         computation=Computation(
             source="polls",
-            value="100 * ("
-            + " + ".join(_count(f"{c} >= 4") for c in _FAVOURABLE_ITEMS)
-            + ") / nullif("
-            + " + ".join(f"count({c})" for c in _FAVOURABLE_ITEMS)
-            + ", 0)",
-            n=" + ".join(f"count({c})" for c in _FAVOURABLE_ITEMS),
-            respondents=_count(" OR ".join(f"{c} IS NOT NULL" for c in _FAVOURABLE_ITEMS)),
+            parts={
+                "favourable": Part(
+                    agg="sum",
+                    expr=" + ".join(
+                        f"CASE WHEN {c} >= 4 THEN 1 ELSE 0 END" for c in _FAVOURABLE_ITEMS
+                    ),
+                ),
+                "answers": Part(
+                    agg="sum",
+                    expr=" + ".join(
+                        f"CASE WHEN {c} IS NOT NULL THEN 1 ELSE 0 END" for c in _FAVOURABLE_ITEMS
+                    ),
+                ),
+                "respondents": _count(" OR ".join(f"{c} IS NOT NULL" for c in _FAVOURABLE_ITEMS)),
+            },
+            value="100 * {favourable} / nullif({answers}, 0)",
+            n="{answers}",
+            respondents="{respondents}",
         ),
         privacy=True,
     ),
@@ -419,12 +492,7 @@ INDICATORS: list[Indicator] = [
         better="lower",
         description="Share of employees who often feel exhausted by their work (4 or 5 of 5).",
         formula="responses with burnout >= 4 / responses with burnout known x 100",
-        computation=Computation(
-            source="polls",
-            value=_pct("burnout >= 4", "burnout IS NOT NULL"),
-            n="count(burnout)",
-            respondents="count(burnout)",
-        ),
+        computation=_top("polls", "burnout", 4, privacy=True),
         privacy=True,
     ),
     Indicator(
@@ -437,13 +505,8 @@ INDICATORS: list[Indicator] = [
         description="The WHO-5 wellbeing index (0 = worst, 100 = best); below 50 suggests poor "
         "wellbeing.",
         formula="mean of 4 x (who5_1 + ... + who5_5) over responses with all five answered",
-        # The sum is NULL when any item is missing, so avg/count skip incomplete responses.
-        computation=Computation(
-            source="polls",
-            value=f"avg(4 * ({_WHO5}))",
-            n=f"count({_WHO5})",
-            respondents=f"count({_WHO5})",
-        ),
+        # The sum is NULL when any item is missing, so incomplete responses are skipped.
+        computation=_mean("polls", f"4 * ({_WHO5})", privacy=True),
         privacy=True,
     ),
     Indicator(
@@ -462,10 +525,15 @@ INDICATORS: list[Indicator] = [
         # metrics/sources.py), so sum(headcount) is the group's headcount at every level.
         computation=Computation(
             source="polls",
-            value=f"100 * {_count('is_response = 1 AND counted_team')}"
-            " / nullif(sum(headcount) * max(pulses), 0)",
-            n="coalesce(sum(headcount) * max(pulses), 0)",
-            respondents="sum(is_response)",
+            parts={
+                "counted": _count("is_response = 1 AND counted_team"),
+                "headcount": Part(agg="sum", expr="headcount"),
+                "pulses": Part(agg="max", expr="pulses"),
+                "responses": Part(agg="sum", expr="is_response"),
+            },
+            value="100 * {counted} / nullif({headcount} * {pulses}, 0)",
+            n="coalesce({headcount} * {pulses}, 0)",
+            respondents="{responses}",
         ),
         privacy=True,
     ),
@@ -513,6 +581,11 @@ def registry_problems(
                 problems.append(f"{where}: {field} is empty")
         if ind.privacy != (ind.area == "wellbeing"):
             problems.append(f"{where}: privacy must be set exactly for wellbeing indicators")
+        comp = ind.computation
+        for template in (comp.value, comp.n, comp.respondents):
+            for name in re.findall(r"\{(\w+)\}", template or ""):
+                if name not in comp.parts:
+                    problems.append(f"{where}: {{{name}}} is not one of its parts")
         if ind.privacy and not ind.computation.respondents:
             problems.append(f"{where}: a privacy indicator needs a respondents count")
         if ind.privacy and ind.computation.source != "polls":

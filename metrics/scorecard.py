@@ -38,46 +38,58 @@ _ORDER = {ind.id: pos for pos, ind in enumerate(INDICATORS)}
 _SCOPE_ORDER = {s: pos for pos, s in enumerate(SCOPES)}
 
 
-def status_of(value: float, target: float, better: str, tolerance_pct: float) -> str:
+def statuses(
+    values: np.ndarray, targets: np.ndarray, higher: np.ndarray, tolerance_pct: float
+) -> np.ndarray:
     """green (met), amber (missed by at most tolerance % of |target|), red, or grey (no value).
 
     Higher-better: green v >= T; amber T - tol <= v < T. Lower-better: green v <= T; amber
     T < v <= T + tol; tol = |T| x tolerance_pct / 100, in the indicator's own unit.
     """
-    if value is None or np.isnan(value):
-        return "grey"
-    tol = abs(target) * tolerance_pct / 100
-    if better == "higher":
-        return "green" if value >= target else "amber" if value >= target - tol else "red"
-    return "green" if value <= target else "amber" if value <= target + tol else "red"
+    v = np.asarray(values, dtype="float64")
+    t = np.asarray(targets, dtype="float64")
+    tol = np.abs(t) * tolerance_pct / 100
+    met = np.where(higher, v >= t, v <= t)
+    near = np.where(higher, v >= t - tol, v <= t + tol)
+    return np.select([np.isnan(v), met, near], ["grey", "green", "amber"], "red").astype(object)
+
+
+def attainments(values: np.ndarray, targets: np.ndarray, higher: np.ndarray) -> np.ndarray:
+    """value / target (higher-better) or target / value (lower-better), clamped to 0..100 %.
+
+    A lower-better value of 0 (or below) attains 100 %; no value, no attainment (NaN).
+    """
+    v = np.asarray(values, dtype="float64")
+    t = np.asarray(targets, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(higher, v / t, np.where(v <= 0, 1.0, t / v))
+    return np.clip(ratio, 0.0, 1.0) * 100  # clip keeps NaN
+
+
+def status_of(value: float, target: float, better: str, tolerance_pct: float) -> str:
+    """The status of one value (see statuses)."""
+    higher = np.array([better == "higher"])
+    return str(statuses(np.array([value]), np.array([target]), higher, tolerance_pct)[0])
 
 
 def attainment_of(value: float, target: float, better: str) -> float:
-    """value / target (higher-better) or target / value (lower-better), clamped to 0..100 %."""
-    if value is None or np.isnan(value):
-        return float("nan")
-    if better == "higher":
-        ratio = value / target
-    else:
-        ratio = 1.0 if value <= 0 else target / value  # a lower-better value of 0 attains 100 %
-    return float(min(max(ratio, 0.0), 1.0) * 100)
+    """The attainment of one value, 0..100 (see attainments)."""
+    higher = np.array([better == "higher"])
+    return float(attainments(np.array([value]), np.array([target]), higher)[0])
 
 
 def _with_targets(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    tolerance = settings.status.amber_tolerance_pct
     out = frame.copy()
-    out["area"] = [by_id(i).area for i in out["indicator"]]
-    out["target"] = [float(settings.targets[i]) for i in out["indicator"]]
-    better = [by_id(i).better for i in out["indicator"]]
-    out["status"] = [
-        "suppressed" if hide else status_of(v, t, b, tolerance)
-        for v, t, b, hide in zip(
-            out["value"], out["target"], better, out["suppressed"], strict=True
-        )
-    ]
-    out["attainment"] = [
-        attainment_of(v, t, b) for v, t, b in zip(out["value"], out["target"], better, strict=True)
-    ]
+    indicator = out["indicator"]
+    out["area"] = indicator.map({i.id: i.area for i in INDICATORS})
+    out["target"] = indicator.map({i.id: float(settings.targets[i.id]) for i in INDICATORS})
+    higher = indicator.map({i.id: i.better == "higher" for i in INDICATORS}).to_numpy(bool)
+    value = out["value"].to_numpy("float64")
+    target = out["target"].to_numpy("float64")
+    status = statuses(value, target, higher, settings.status.amber_tolerance_pct)
+    status[out["suppressed"].to_numpy(bool)] = "suppressed"
+    out["status"] = status
+    out["attainment"] = attainments(value, target, higher)
     return out
 
 

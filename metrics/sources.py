@@ -32,34 +32,12 @@ PERIOD_STEP = {
 #   sla_met             answered within the first-response target of its priority (<=)
 #   promise_due         due_at <= as_of (as_of: latest created/first response/resolved anywhere)
 #   promise_kept        promise_due and resolved at or before due_at
-#   repeat_contact      the same customer opened a ticket in (resolved_at, resolved_at + 7 days]
 TICKETS_SQL = """
 WITH as_of AS (
     SELECT greatest(max(created_at),
                     coalesce(max(first_response_at), max(created_at)),
                     coalesce(max(resolved_at), max(created_at))) AS as_of
     FROM tickets
-),
-contact_events AS (
-    -- kind 0: the customer opened a ticket; kind 1: one of their tickets was resolved
-    SELECT customer_hash, created_at AS ts, 0 AS kind, CAST(NULL AS VARCHAR) AS ticket_id
-    FROM tickets WHERE customer_hash IS NOT NULL
-    UNION ALL
-    SELECT customer_hash, resolved_at AS ts, 1 AS kind, ticket_id
-    FROM tickets WHERE customer_hash IS NOT NULL AND resolved_at IS NOT NULL
-),
-next_contact AS (
-    -- For each resolution, the first ticket the customer opened strictly after it (any team,
-    -- any period). Walking each customer's events backwards in time, a running min sees only
-    -- later events; at equal times an opening sorts after the resolution, so it is excluded.
-    SELECT ticket_id, next_created_at FROM (
-        SELECT ticket_id, kind,
-               min(CASE WHEN kind = 0 THEN ts END) OVER (
-                   PARTITION BY customer_hash ORDER BY ts DESC, kind DESC
-                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS next_created_at
-        FROM contact_events
-    ) AS e
-    WHERE kind = 1
 )
 SELECT
     t.team,
@@ -85,12 +63,47 @@ SELECT
         ELSE $sla_normal END, false) AS sla_met,
     coalesce(t.due_at <= a.as_of, false) AS promise_due,
     coalesce(t.due_at <= a.as_of AND t.resolved_at <= t.due_at, false) AS promise_kept,
-    coalesce(nc.next_created_at <= t.resolved_at + INTERVAL 7 DAY, false) AS repeat_contact,
     1 AS is_item
 FROM tickets AS t
 CROSS JOIN as_of AS a
 LEFT JOIN teams AS m ON m.team = t.team
-LEFT JOIN next_contact AS nc ON nc.ticket_id = t.ticket_id
+"""
+
+# resolutions: one row per resolved ticket with a known customer (placed in the period of its
+# created_at), with repeat_contact: the same customer opened a ticket, in any team, with
+# created_at in (resolved_at, resolved_at + 7 days].
+RESOLUTIONS_SQL = """
+WITH events AS (
+    -- kind 1: a resolution; kind 0: the customer opened a ticket.
+    SELECT 1 AS kind, resolved_at AS event_at, customer_hash, team, created_at
+    FROM tickets
+    WHERE customer_hash IS NOT NULL AND resolved_at IS NOT NULL
+    UNION ALL
+    SELECT 0 AS kind, created_at AS event_at, customer_hash, CAST(NULL AS VARCHAR),
+           CAST(NULL AS TIMESTAMP)
+    FROM tickets
+    WHERE customer_hash IS NOT NULL
+),
+walked AS (
+    -- next_created_at: the first ticket the customer opened strictly after this resolution.
+    -- Walking each customer's events backwards in time, a running min sees only later events;
+    -- at equal times an opening sorts after the resolution, so it is excluded. One sort,
+    -- whatever the number of tickets per customer (a self-join grows with its square).
+    SELECT kind, event_at, team, created_at,
+           min(CASE WHEN kind = 0 THEN event_at END) OVER (
+               PARTITION BY customer_hash ORDER BY event_at DESC, kind DESC
+               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS next_created_at
+    FROM events
+)
+SELECT
+    w.team,
+    m.department,
+    w.created_at AS ts,
+    coalesce(w.next_created_at <= w.event_at + INTERVAL 7 DAY, false) AS repeat_contact,
+    1 AS is_item
+FROM walked AS w
+LEFT JOIN teams AS m ON m.team = w.team
+WHERE w.kind = 1
 """
 
 SURVEYS_SQL = f"""
@@ -154,6 +167,8 @@ def source_sql(source: str, period: str) -> str:
     check_period(period)
     if source == "tickets":
         return TICKETS_SQL
+    if source == "resolutions":
+        return RESOLUTIONS_SQL
     if source == "surveys":
         return SURVEYS_SQL
     if source == "polls":
@@ -169,7 +184,7 @@ def _minutes(hhmm: str) -> int:
 def source_parameters(source: str, settings: Settings) -> dict[str, object]:
     """The named parameters a source's SQL binds."""
     if source != "tickets":
-        return {}
+        return {}  # only tickets bind settings
     sla = settings.sla_first_response_minutes
     org = settings.organisation
     return {

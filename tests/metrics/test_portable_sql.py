@@ -13,7 +13,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from metrics.compute import SOURCES, grouped_sql
+from metrics.compute import SOURCES, over_parts, queries
 from metrics.registry import INDICATORS, Indicator
 from metrics.sources import PERIODS, source_sql
 
@@ -65,17 +65,23 @@ def assert_portable(sql: str) -> None:
 @pytest.mark.parametrize("indicator", INDICATORS, ids=lambda i: i.id)
 def test_indicator_sql_is_portable(indicator: Indicator) -> None:
     comp = indicator.computation
-    for part in (comp.value, comp.n, comp.respondents):
-        if part is not None:
-            assert_portable(f"SELECT {part} FROM t")
+    if comp.median is not None:
+        assert_portable(f"SELECT median({comp.median}), count({comp.median}) FROM t")
+        return
+    parts = [f"{part.sql()} AS p0_{name}" for name, part in comp.parts.items()]
+    assert_portable(f"SELECT {', '.join(parts)} FROM t")
+    for template in (comp.value, comp.n, comp.respondents):
+        if template is not None:
+            assert_portable(f"SELECT {over_parts(template, 0)} FROM t")
 
 
 @pytest.mark.parametrize("source", SOURCES)
 @pytest.mark.parametrize("period", PERIODS)
 def test_generated_queries_are_portable(source: str, period: str) -> None:
     assert_portable(source_sql(source, period))
-    inds = [i for i in INDICATORS if i.computation.source == source]
-    assert_portable(grouped_sql(source, period, inds))
+    for query_source, _, sql in queries(period):
+        if query_source == source:
+            assert_portable(sql)
 
 
 @pytest.mark.parametrize(

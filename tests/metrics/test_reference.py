@@ -54,7 +54,7 @@ def _fill(con: duckdb.DuckDBPyConnection, seed: int) -> None:
                 "agent_replies": _maybe(rng, rng.randrange(0, 5)),
                 "customer_replies": _maybe(rng, rng.randrange(0, 5)),
                 "handle_minutes": _maybe(rng, round(rng.uniform(1, 40), 1)),
-                "customer_hash": _maybe(rng, f"c{rng.randrange(40)}"),
+                "customer_hash": _maybe(rng, rng.randrange(1, 41)),
             }
         )
     add_tickets(con, *tickets)

@@ -243,41 +243,41 @@ def test_repeat_contact_window_across_teams_and_periods(con, settings) -> None:
     add_teams(con, ("A", None, None), ("B", None, None))
     add_tickets(
         con,
-        # c1: resolved Jan 6 10:00, opens a ticket in team B exactly 7 days later -> repeat
+        # customer 1: resolved Jan 6 10:00, opens a ticket in team B exactly 7 days later -> repeat
         {
-            "customer_hash": "c1",
+            "customer_hash": 1,
             "created_at": "2026-01-05 10:00",
             "resolved_at": "2026-01-06 10:00",
         },
-        {"customer_hash": "c1", "team": "B", "created_at": "2026-01-13 10:00"},
-        # c2: the next ticket opens at the very moment of resolution: window is open on the left
+        {"customer_hash": 1, "team": "B", "created_at": "2026-01-13 10:00"},
+        # customer 2: the next ticket opens at the very moment of resolution (window open left)
         {
-            "customer_hash": "c2",
+            "customer_hash": 2,
             "created_at": "2026-01-05 10:00",
             "resolved_at": "2026-01-06 10:00",
         },
-        {"customer_hash": "c2", "created_at": "2026-01-06 10:00"},
-        # c3: resolved Jan 30, next ticket in February (next period) -> repeat
+        {"customer_hash": 2, "created_at": "2026-01-06 10:00"},
+        # customer 3: resolved Jan 30, next ticket in February (next period) -> repeat
         {
-            "customer_hash": "c3",
+            "customer_hash": 3,
             "created_at": "2026-01-28 10:00",
             "resolved_at": "2026-01-30 10:00",
         },
-        {"customer_hash": "c3", "created_at": "2026-02-02 10:00"},
-        # c4: next ticket 7 days and 1 second after resolution -> not a repeat
+        {"customer_hash": 3, "created_at": "2026-02-02 10:00"},
+        # customer 4: next ticket 7 days and 1 second after resolution -> not a repeat
         {
-            "customer_hash": "c4",
+            "customer_hash": 4,
             "created_at": "2026-01-05 10:00",
             "resolved_at": "2026-01-06 10:00",
         },
-        {"customer_hash": "c4", "created_at": "2026-01-13 10:00:01"},
-        # c5: the other ticket was opened while this one was still open -> not a repeat
+        {"customer_hash": 4, "created_at": "2026-01-13 10:00:01"},
+        # customer 5: the other ticket was opened while this one was still open -> not a repeat
         {
-            "customer_hash": "c5",
+            "customer_hash": 5,
             "created_at": "2026-01-05 10:00",
             "resolved_at": "2026-01-20 10:00",
         },
-        {"customer_hash": "c5", "created_at": "2026-01-10 10:00"},
+        {"customer_hash": 5, "created_at": "2026-01-10 10:00"},
         # no customer: left out
         {
             "customer_hash": None,
