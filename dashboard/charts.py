@@ -35,7 +35,7 @@ def trend(
         f"{series}:N",
         title=None,
         scale=alt.Scale(domain=names, range=SERIES_COLOURS[: max(len(names), 1)]),
-        legend=alt.Legend(orient="top"),
+        legend=alt.Legend(orient="top", columns=2 if len(names) > 2 else 0, labelLimit=260),
     )
     y = alt.Y(
         f"{value}:Q",
@@ -72,12 +72,16 @@ def service_gap(gap: pd.DataFrame) -> alt.Chart:
     ).dropna(subset=["attainment"])
     long["kind"] = long["kind"].map({"delivered": "Delivered", "perceived": "Perceived"})
     order = gap["principle"].tolist()
-    y = alt.Y("principle:N", sort=order, title=None)
-    x = alt.X("attainment:Q", title="Attainment of target (%)", scale=alt.Scale(domain=[0, 100]))
+    y = alt.Y("principle:N", sort=order, title=None, axis=alt.Axis(labelOverlap=False))
+    # Start the axis a little below the lowest value: the differences are what matters here.
+    lowest = float(long["attainment"].min()) if len(long) else 0.0
+    start = max(0.0, 10 * (int(lowest) // 10) - 10)
+    scale = alt.Scale(domain=[start, 101], nice=False)
+    x = alt.X("attainment:Q", title="Attainment of target (%)", scale=scale)
     rule = (
         alt.Chart(gap.dropna(subset=["delivered", "perceived"]))
         .mark_rule(color="#999999", strokeWidth=3)
-        .encode(y=y, x="delivered:Q", x2="perceived:Q")
+        .encode(y=y, x=alt.X("delivered:Q", scale=scale), x2="perceived:Q")
     )
     dots = (
         alt.Chart(long)
@@ -104,7 +108,7 @@ def service_gap(gap: pd.DataFrame) -> alt.Chart:
             ],
         )
     )
-    return (rule + dots).properties(height=max(34 * len(order), 120))
+    return (rule + dots).properties(height=max(40 * len(order), 120))
 
 
 def status_bars(data: pd.DataFrame, x_title: str = "Score (0-100)") -> alt.Chart:
@@ -155,21 +159,35 @@ def distribution(data: pd.DataFrame, title: str) -> alt.Chart:
 
 
 def chain_scatter(data: pd.DataFrame, x: str, y: str, x_title: str, y_title: str) -> alt.Chart:
-    """One point per team: wellbeing against CSAT, with a least-squares line."""
+    """One point per team and period: wellbeing against customers, with a least-squares line."""
+    data = data.assign(department=data["department"].fillna("No department"))
+    names = sorted(data["department"].unique())
     base = alt.Chart(data).encode(
         x=alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(zero=False)),
         y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
     )
-    points = base.mark_circle(size=110, color="#0072B2", opacity=0.85).encode(
+    points = base.mark_point(size=90, filled=True, opacity=0.8).encode(
+        color=alt.Color(
+            "department:N",
+            title="Department",
+            scale=alt.Scale(domain=names, range=SERIES_COLOURS[: len(names)]),
+            legend=alt.Legend(orient="top"),
+        ),
+        shape=alt.Shape("department:N", legend=None),
         tooltip=[
             alt.Tooltip("team:N", title="Team"),
+            alt.Tooltip("department:N", title="Department"),
             alt.Tooltip(f"{x}:Q", title=x_title, format=".1f"),
             alt.Tooltip(f"{y}:Q", title=y_title, format=".1f"),
-        ]
+        ],
     )
-    labels = base.mark_text(align="left", dx=8, fontSize=11, color="#444444").encode(text="team:N")
-    line = base.transform_regression(x, y).mark_line(color="#E69F00", strokeDash=[6, 4])
-    return (points + labels + line).properties(height=320)
+    line = base.transform_regression(x, y).mark_line(color="#555555", strokeDash=[6, 4])
+    layers = points + line
+    if len(data) <= 15:  # names next to the points only while they stay readable
+        layers += base.mark_text(align="left", dx=8, fontSize=11, color="#444444").encode(
+            text="team:N"
+        )
+    return layers.properties(height=340)
 
 
 def heat_status(data: pd.DataFrame) -> alt.Chart:

@@ -169,7 +169,8 @@ def upload_tab() -> None:
                 "(the good rows still load). Each is listed with its line and the reason.",
                 icon="⚠️",
             )
-            st.dataframe(rejects, hide_index=True, width="stretch", height=200)
+            height = min(38 + 35 * len(rejects), 320)
+            st.dataframe(rejects, hide_index=True, width="stretch", height=height)
 
     if st.button(
         f"Load {uploaded.name} as {SOURCE_LABELS.get(source, source).lower()}",
@@ -300,7 +301,6 @@ def freshness_tab() -> None:
 def render() -> None:
     """The page body."""
     st.title("Data")
-    st.caption(f"Database: `{data.db_path()}`")
     upload, history, rejected, fresh = st.tabs(
         ["Upload", "Load history", "Rejected rows", "Freshness"]
     )

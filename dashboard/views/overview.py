@@ -116,24 +116,20 @@ def gap_block(frame: pd.DataFrame, current: pd.Timestamp) -> None:
     with left:
         st.altair_chart(charts.service_gap(gap), width="stretch")
     with right:
-        table = gap[["principle", "delivered", "perceived", "gap"]].rename(
-            columns={
-                "principle": "Principle",
-                "delivered": "Delivered %",
-                "perceived": "Perceived %",
-                "gap": "Gap (pts)",
+
+        def shown(values: pd.Series, signed: bool = False) -> list[str]:
+            spec = "{:+.0f}" if signed else "{:.0f}"
+            return ["–" if ui.is_missing(v) else spec.format(float(v)) for v in values]
+
+        table = pd.DataFrame(
+            {
+                "Principle": gap["principle"],
+                "Delivered %": shown(gap["delivered"]),
+                "Perceived %": shown(gap["perceived"]),
+                "Gap (pts)": shown(gap["gap"], signed=True),
             }
         )
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "Delivered %": st.column_config.NumberColumn(format="%.0f"),
-                "Perceived %": st.column_config.NumberColumn(format="%.0f"),
-                "Gap (pts)": st.column_config.NumberColumn(format="%+.0f"),
-            },
-        )
+        st.dataframe(table, hide_index=True, width="stretch")
         st.caption(
             "Attainment of target, 0-100. A positive gap: customers feel the service is worse "
             "than the operation's own numbers say."
@@ -183,10 +179,19 @@ def movers_block(frame: pd.DataFrame, f: filters.Filters, current: pd.Timestamp)
                 ui.fmt_change(v, u) for v, u in zip(moved["change"], moved["unit"], strict=True)
             ],
             "Direction": ["▲ better" if m > 0 else "▼ worse" for m in moved["moved"]],
-            "Attainment moved (pts)": moved["moved"].round(1),
+            "Attainment moved (pts)": moved["moved"].astype("float64"),
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Attainment moved (pts)": st.column_config.NumberColumn(
+                format="%+.1f", help="Change in attainment of target, percentage points"
+            )
+        },
+    )
 
 
 def render() -> None:

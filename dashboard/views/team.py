@@ -123,12 +123,17 @@ def _tickets(scope: str, scope_id: str, start: date, end: date, label: str) -> N
         return
     more = " (the first 1,000)" if len(tickets) >= TICKET_LIMIT else ""
     st.markdown(f"**{len(tickets):,} tickets**{more}")
+    shown = tickets.drop(columns=["team"]) if scope == "team" else tickets
     st.dataframe(
-        tickets,
+        shown,
         hide_index=True,
         width="stretch",
         height=320,
         column_config={
+            "ticket_id": st.column_config.TextColumn("Ticket"),
+            "created_at": st.column_config.DatetimeColumn("Created", format="YYYY-MM-DD HH:mm"),
+            "due_at": st.column_config.DatetimeColumn("Due", format="YYYY-MM-DD HH:mm"),
+            "resolved_at": st.column_config.DatetimeColumn("Resolved", format="YYYY-MM-DD HH:mm"),
             "first_response_min": st.column_config.NumberColumn(
                 "First response (min)", format="%.0f"
             ),
@@ -227,11 +232,22 @@ def render() -> None:
         width="stretch",
         height=min(38 + 35 * len(table), 980),
         column_config={
+            "Area": st.column_config.TextColumn("Area", width=150),
+            "Indicator": st.column_config.TextColumn("Indicator", width=280),
             "Trend": st.column_config.LineChartColumn("Trend", width="small"),
             "n": st.column_config.NumberColumn("n", help="How many items the value is over"),
             "Rank": st.column_config.TextColumn(f"Rank among {scope}s"),
         },
     )
+
+    hidden = int((now["status"] == "suppressed").sum())
+    if hidden:
+        k = data.settings().privacy.k
+        st.info(
+            f"{hidden} wellbeing figure(s) of {scope_id} are hidden: fewer than {k} responses "
+            f"(k = {k}), so no one's answers can be singled out.",
+            icon="🔒",
+        )
 
     st.subheader("Trend against the organisation")
     _trend_against_org(frame, org, scope_id, period)

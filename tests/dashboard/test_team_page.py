@@ -91,7 +91,8 @@ def test_choosing_a_team_and_a_ticket_list(app_db: Path, open_page) -> None:
         )
     assert len(tickets) == len(expected) > 0
     assert list(tickets["ticket_id"]) == list(expected["ticket_id"])
-    assert (tickets["team"] == "Tech Support L1").all()
+    assert (expected["team"] == "Tech Support L1").all()
+    assert "team" not in tickets.columns  # one team: the column would only repeat its name
     assert (tickets["reopens"] > 0).all()
     assert f"**{len(expected):,} tickets**" in texts(at)
     download = at.get("download_button")
@@ -120,3 +121,13 @@ def test_looking_into_an_earlier_month(app_db: Path, open_page) -> None:
     created = pd.to_datetime(tickets["created_at"])
     assert created.min() >= pd.Timestamp("2025-11-01")
     assert created.max() < pd.Timestamp("2025-12-01")
+
+
+def test_small_team_wellbeing_is_hidden_with_the_reason(app_db: Path, open_page) -> None:
+    at = open_page(TEAM_PAGE, team="Escalations")
+    no_errors(at)
+    table = at.dataframe[0].value.set_index("Indicator")
+    wellbeing = [i.label for i in INDICATORS if i.area == "wellbeing"]
+    assert set(table.loc[wellbeing, "Value"]) == {"fewer than 5 responses"}
+    assert set(table.loc[wellbeing, "Status"]) == {"🔒 Suppressed"}
+    assert "figure(s) of Escalations are hidden: fewer than 5 responses" in texts(at)
