@@ -159,7 +159,9 @@ def _load(
             f'(SELECT max(__row) FROM staging WHERE __code IS NULL GROUP BY "{key}")'
         )
         report.notes.append(f"{valid - distinct:,} rows repeat a {key} found later in the file")
-    report.rows_replaced = (valid - distinct) + _replace(con, src)
+    table_was_empty = not _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {src.table} LIMIT 1)")
+    replaced = 0 if table_was_empty else _delete_replaced(con, src)
+    report.rows_replaced = (valid - distinct) + replaced
     report.rows_loaded = distinct
     report.rows_rejected = _scalar(
         con, "SELECT count(*) FROM rejected_rows WHERE load_id = ?", [load_id]
@@ -193,6 +195,7 @@ def _load(
             f"at {previous[1]:%Y-%m-%d %H:%M}); "
             "its rows replaced themselves, so nothing changed"
         )
+    _install(con, src, table_was_empty)
     con.execute(
         "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -249,23 +252,36 @@ def _quarantine(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) ->
         )
 
 
-def _replace(con: duckdb.DuckDBPyConnection, src: Source) -> int:
-    """Delete rows whose key is in this load, insert the load's good rows; count replaced."""
+def _delete_replaced(con: duckdb.DuckDBPyConnection, src: Source) -> int:
+    """Delete the rows whose key comes again in this load; count them."""
     key = f'"{src.key}"'
-    replaced = 0
-    if _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {src.table} LIMIT 1)"):
-        replaced = _scalar(
-            con,
-            f"DELETE FROM {src.table} WHERE {key} IN "
-            f"(SELECT {key} FROM staging WHERE __code IS NULL)",
-        )
-    columns = [c.name for c in src.columns if not (src.name == "tickets" and c.name == "csat")]
-    target = ", ".join("customer_hash" if c == "customer_id" else f'"{c}"' for c in columns)
-    select = ", ".join(f'"{c}"' for c in columns)
-    con.execute(
-        f"INSERT INTO {src.table} ({target}) SELECT {select} FROM staging WHERE __code IS NULL"
+    return _scalar(
+        con,
+        f"DELETE FROM {src.table} WHERE {key} IN (SELECT {key} FROM staging WHERE __code IS NULL)",
     )
-    return replaced
+
+
+def _install(con: duckdb.DuckDBPyConnection, src: Source, table_was_empty: bool) -> None:
+    """Put the load's good rows into the source's table; staging is gone afterwards."""
+    columns = [c.name for c in src.columns if not (src.name == "tickets" and c.name == "csat")]
+    target = ["customer_hash" if c == "customer_id" else c for c in columns]
+    if table_was_empty:
+        # First rows of this table: staging *becomes* the table, which saves writing every row
+        # a second time (a sixth of a large first load). Same columns, order and types.
+        con.execute("DELETE FROM staging WHERE __code IS NOT NULL")
+        for (name,) in con.execute("SELECT column_name FROM (DESCRIBE staging)").fetchall():
+            if name not in columns:
+                con.execute(f'ALTER TABLE staging DROP COLUMN "{name}"')
+        con.execute(f"DROP TABLE {src.table}")
+        con.execute(f"ALTER TABLE staging RENAME TO {src.table}")
+        if "customer_id" in columns:
+            con.execute(f"ALTER TABLE {src.table} RENAME COLUMN customer_id TO customer_hash")
+        return
+    con.execute(
+        f"INSERT INTO {src.table} ({', '.join(target)}) "
+        f"SELECT {', '.join(columns)} FROM staging WHERE __code IS NULL"
+    )
+    con.execute("DROP TABLE staging")
 
 
 def _ticket_csat_to_surveys(con: duckdb.DuckDBPyConnection) -> None:

@@ -80,7 +80,7 @@ def _read_sql(plan: Plan, path: Path, normalised: bool) -> str:
 
 
 def staging_sql(plan: Plan, read_sql: str, normalised: bool, salt: str) -> str:
-    """The CREATE TEMP TABLE staging statement for a plan."""
+    """The CREATE TABLE staging statement for a plan (dropped or renamed by the load)."""
     source = plan.source
     raw_cols = [f'{expr} AS "{name}"' for name, expr in plan.raw.items()]
     extra_names = {name: f"x{i}" for i, name in enumerate(plan.extra)}
@@ -116,7 +116,7 @@ def staging_sql(plan: Plan, read_sql: str, normalised: bool, salt: str) -> str:
     final.append(f"CASE WHEN __skip THEN NULL {value} END AS __value")
     final += ["__line", "__row"]
     return (
-        "CREATE OR REPLACE TEMP TABLE staging AS "
+        "CREATE OR REPLACE TABLE staging AS "
         f"WITH raw AS (SELECT {', '.join(raw_cols)} FROM {read_sql}), "
         f"t1 AS (SELECT raw.*, {', '.join(first)} FROM raw), "
         f"t2 AS (SELECT t1.*{''.join(', ' + s for s in second)} FROM t1) "
