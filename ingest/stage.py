@@ -111,16 +111,17 @@ def staging_sql(plan: Plan, read_sql: str, normalised: bool, salt: str) -> str:
             final.append(f'{t} AS "{col.name}"')
     final += [f'"{x}"' for x in extra_names.values()]
     code = " ".join(f"WHEN {r.test} THEN {i}" for i, r in enumerate(plan.rules))
-    value = " ".join(f"WHEN {r.test} THEN CAST({r.value} AS VARCHAR)" for r in plan.rules)
-    final.append(f"CASE WHEN __skip THEN {SKIPPED} {code} END AS __code")
-    final.append(f"CASE WHEN __skip THEN NULL {value} END AS __value")
+    # The offending value is picked by the rule's number, not by testing every rule again.
+    value = " ".join(f"WHEN {i} THEN CAST({r.value} AS VARCHAR)" for i, r in enumerate(plan.rules))
+    final += ["__code", f"CASE __code {value} END AS __value" if value else "NULL AS __value"]
     final += ["__line", "__row"]
     return (
         "CREATE OR REPLACE TABLE staging AS "
         f"WITH raw AS (SELECT {', '.join(raw_cols)} FROM {read_sql}), "
         f"t1 AS (SELECT raw.*, {', '.join(first)} FROM raw), "
-        f"t2 AS (SELECT t1.*{''.join(', ' + s for s in second)} FROM t1) "
-        f"SELECT {', '.join(final)} FROM t2"
+        f"t2 AS (SELECT t1.*{''.join(', ' + s for s in second)} FROM t1), "
+        f"t3 AS (SELECT t2.*, CASE WHEN __skip THEN {SKIPPED} {code} END AS __code FROM t2) "
+        f"SELECT {', '.join(final)} FROM t3"
     )
 
 
