@@ -129,13 +129,22 @@ def test_unknown_keys_are_rejected() -> None:
         Computation.model_validate({"source": "tickets", "value": "1", "n": "1", "oops": 1})
 
 
+def test_a_computation_is_a_median_or_parts() -> None:
+    with pytest.raises(ValueError, match="either median, or parts"):
+        Computation(source="tickets", value="1", n="1")
+    with pytest.raises(ValueError, match="a median computation has no parts"):
+        Computation(source="tickets", median="x", value="1")
+
+
 def test_every_problem_is_reported_at_once() -> None:
     good = by_id("loyalty.nps")
+    typo = good.computation.model_copy(update={"n": "{knwon}"})
     bad = [
         good,
         good,  # duplicate id
         good.model_copy(update={"id": "mood.x", "area": "mood"}),  # unknown area
         good.model_copy(update={"id": "loyalty.y", "unit": "furlongs", "description": " "}),
+        good.model_copy(update={"id": "loyalty.z", "computation": typo}),
     ]
     problems = registry_problems(bad, {"loyalty.nps": 30, "loyalty.y": 0, "typo.z": 1})
     text = "\n".join(problems)
@@ -147,6 +156,7 @@ def test_every_problem_is_reported_at_once() -> None:
     assert "'mood.x': no target" in text
     assert "target 'typo.z': no indicator" in text
     assert "area 'speed': has no indicator" in text
+    assert "'loyalty.z': {knwon} is not one of its parts" in text
     assert len(problems) >= 8
 
 
