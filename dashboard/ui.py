@@ -222,6 +222,20 @@ def empty_state() -> None:
     st.page_link("views/load_data.py", label="Go to the Data page", icon="📥")
 
 
+def period_label(period: str, start: Any, short: bool = False) -> str:
+    """'October 2026' / 'Oct 2026', 'Q4 2026', 'week of 26 Oct 2026' / '26 Oct 2026'."""
+    if period == "week":
+        return f"{start:%d %b %Y}" if short else f"week of {start:%d %b %Y}"
+    if period == "quarter":
+        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    return f"{start:%b %Y}" if short else f"{start:%B %Y}"
+
+
+def sentence(text: str) -> str:
+    """Text with its first letter in upper case (names after it keep their case)."""
+    return text[:1].upper() + text[1:]
+
+
 def ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 4th, 11th, 21st ..."""
     if 10 <= n % 100 <= 20:

@@ -16,14 +16,6 @@ WELLBEING = (
 )
 
 
-def _period_label(period: str, ts: pd.Timestamp) -> str:
-    if period == "week":
-        return f"week of {ts:%d %b %Y}"
-    if period == "quarter":
-        return f"Q{(ts.month - 1) // 3 + 1} {ts.year}"
-    return f"{ts:%B %Y}"
-
-
 def _scoped(frame: pd.DataFrame, f: filters.Filters) -> pd.DataFrame:
     return model.in_scope(frame, f.scope, f.scope_id, f.first_period, f.end)
 
@@ -209,7 +201,7 @@ def render() -> None:
         return
     st.caption(
         f"Showing {f.scope_label}, {ui.PERIOD_LABELS[f.period].lower()} by "
-        f"{f.period}. Latest period: **{_period_label(f.period, current)}**, "
+        f"{f.period}. Latest period: **{ui.period_label(f.period, current)}**, "
         f"compared with the {f.period} before."
     )
     culture_index_block(f, current)

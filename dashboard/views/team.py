@@ -188,7 +188,7 @@ def render() -> None:
         peers = sorted(teams["department"].dropna().unique().tolist())
 
     periods = model.periods(frame)
-    labels = {p: p.strftime("%d %b %Y" if period == "week" else "%b %Y") for p in periods}
+    labels = {p: ui.period_label(period, p, short=True) for p in periods}
     at = ui.url_selectbox(
         f"{ui.PERIOD_LABELS[period]} starting",
         [p.date().isoformat() for p in reversed(periods)],
@@ -198,7 +198,7 @@ def render() -> None:
         format_func=lambda s: labels[pd.Timestamp(s)],
     )
     current = pd.Timestamp(at)
-    period_label = labels[current]
+    period_label = ui.period_label(period, current)
 
     index = data.culture_index(period)
     ranked = model.rank_scopes(index, current, scope, peers)
@@ -219,8 +219,8 @@ def render() -> None:
     with c3:
         st.metric("Indicators on target", f"{on_target} of {with_value}", border=True)
     st.caption(
-        f"{scope.capitalize()} **{scope_id}**, {ui.PERIOD_LABELS[period].lower()} of "
-        f"{period_label}. Rank and values for this {period}; trends over the date range."
+        f"{scope.capitalize()} **{scope_id}**, {period_label}. Rank and values for this "
+        f"{period}; trends over the date range."
     )
 
     st.subheader("Every indicator")

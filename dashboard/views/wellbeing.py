@@ -38,7 +38,9 @@ def _scope_tiles(values: pd.DataFrame, f: filters.Filters, current: pd.Timestamp
         row = now.loc[ind_id] if ind_id in now.index else None
         with slot:
             if row is not None and row["status"] == "suppressed":
-                st.metric(ind.label, f"fewer than {k} responses", border=True, icon="🔒")
+                with st.container(border=True, height="stretch"):
+                    st.markdown(f"🔒 {ind.label}")
+                    st.markdown(f"**fewer than {k} responses**")
                 continue
             value = None if row is None else row["value"]
             change = None if row is None or pd.isna(row["change"]) else round(row["change"], 1)
@@ -147,7 +149,7 @@ def render() -> None:
         st.info("No employee poll responses in this range: load a poll export on the Data page.")
         return
     periods = model.periods(scoped)
-    labels = {p: p.strftime("%d %b %Y" if f.period == "week" else "%b %Y") for p in periods}
+    labels = {p: ui.period_label(f.period, p, short=True) for p in periods}
     at = ui.url_selectbox(
         f"{ui.PERIOD_LABELS[f.period]} starting",
         [p.date().isoformat() for p in reversed(periods)],
@@ -157,9 +159,9 @@ def render() -> None:
     )
     current = pd.Timestamp(at)
     st.caption(
-        f"{f.scope_label.capitalize()}, {f.period} of {labels[current]}. Figures for a group with "
-        f"fewer than {k} respondents are never shown (k = {k}); another group may be hidden too "
-        "so that a hidden one cannot be worked out from the totals."
+        f"{ui.sentence(f.scope_label)}, {ui.period_label(f.period, current)}. Figures for a "
+        f"group with fewer than {k} respondents are never shown (k = {k}); another group may "
+        "be hidden too so that a hidden one cannot be worked out from the totals."
     )
     _scope_tiles(values, f, current, k)
 

@@ -116,7 +116,7 @@ def test_department_view_and_indicator_trend_against_organisation(app_db: Path, 
 def test_looking_into_an_earlier_month(app_db: Path, open_page) -> None:
     at = open_page(TEAM_PAGE, team="Billing", at="2025-11-01")
     no_errors(at)
-    assert "Nov 2025" in texts(at)
+    assert "Tickets behind the numbers, November 2025" in texts(at)
     tickets = at.dataframe[-1].value
     created = pd.to_datetime(tickets["created_at"])
     assert created.min() >= pd.Timestamp("2025-11-01")

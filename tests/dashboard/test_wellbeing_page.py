@@ -57,11 +57,21 @@ def test_organisation_tiles_and_department_filter(app_db: Path, open_page) -> No
         & (frame["scope_id"] == "Business")
         & (frame["indicator"] == "wellbeing.favourable_pct")
     ].iloc[0]
-    tile = metric(at, "Favourable answers")
     if row["status"] == "suppressed":
-        assert tile.value == "fewer than 5 responses"
+        assert "🔒 Favourable answers" in texts(at)
     else:
-        assert tile.value == f"{row['value']:,.1f} %"
+        assert metric(at, "Favourable answers").value == f"{row['value']:,.1f} %"
+    # A hidden department figure is a tile with the reason instead of a number.
+    who5 = frame[
+        (frame["period_start"] == date(2026, 10, 1))
+        & (frame["scope"] == "department")
+        & (frame["scope_id"] == "Business")
+        & (frame["indicator"] == "wellbeing.who5_index")
+    ].iloc[0]
+    if who5["status"] == "suppressed":
+        assert "🔒 WHO-5 wellbeing index" in texts(at)
+        assert not [m for m in at.metric if m.label.startswith("WHO-5")]
+    assert "Department Business, October 2026" in texts(at)
     teams = set(at.dataframe[0].value["Team"])
     assert teams == {"Enterprise Support", "Onboarding", "Escalations"}
 
