@@ -77,12 +77,10 @@ def suggest_mapping(source: str, header: list[str]) -> str | None:
     return best if best_score >= 0.6 else None
 
 
-def _cleaned(col_sql: str, missing: list[str], text: bool = False) -> str:
-    # Missing tokens are matched on the cell as written (trimming every cell first doubled the
-    # cost of a load); text is trimmed, numbers and timestamps parse with spaces anyway.
-    tokens = ", ".join(sql_str(t) for t in sorted(set(missing) | {""}))
-    kept = f"trim({col_sql})" if text else col_sql
-    return f"CASE WHEN {col_sql} IN ({tokens}) THEN NULL ELSE {kept} END"
+def _cleaned(col_sql: str, text: bool = False) -> str:
+    # The CSV reader already turned the missing tokens into NULL (stage._read_sql). Text is
+    # trimmed (blank text is missing); numbers and timestamps parse with spaces anyway.
+    return f"nullif(trim({col_sql}), '')" if text else col_sql
 
 
 def _value_map(expr: str, values: dict[str, str | int | float]) -> str:
@@ -138,7 +136,6 @@ def build_plan(source: Source, mapping: Mapping, layout: Layout, tz: str) -> Pla
     """Resolve the mapping against the header and build every SQL expression."""
     plan = Plan(source, mapping, layout)
     header = layout.header
-    missing = mapping.read.missing_values
     used: set[int] = set()
     dropped = {
         i for i, h in enumerate(header) for d in mapping.drop if h.casefold() == d.casefold()
@@ -165,7 +162,7 @@ def build_plan(source: Source, mapping: Mapping, layout: Layout, tz: str) -> Pla
             plan.raw[name] = "NULL::VARCHAR"
             continue
         used.add(idx)
-        expr = _cleaned(f'"c{idx}"', missing, col.kind == "text")
+        expr = _cleaned(f'"c{idx}"', col.kind == "text")
         if name in mapping.values:
             expr = _value_map(expr, mapping.values[name])
         if default is not None:
@@ -194,7 +191,7 @@ def build_plan(source: Source, mapping: Mapping, layout: Layout, tz: str) -> Pla
                 f"Columns found: {', '.join(header)}"
             )
         used.add(idx)
-        plan.raw[name] = _cleaned(f'"c{idx}"', missing)
+        plan.raw[name] = _cleaned(f'"c{idx}"')
 
     _type_columns(plan, tz)
     _add_rules(plan)
@@ -215,7 +212,7 @@ def build_plan(source: Source, mapping: Mapping, layout: Layout, tz: str) -> Pla
         elif i in used or i in layout.empty_names:
             continue
         elif source.name == "polls":
-            plan.extra[h] = _cleaned(f'"c{i}"', missing)
+            plan.extra[h] = _cleaned(f'"c{i}"')
         else:
             plan.ignored.append(h)
     return plan
