@@ -69,6 +69,17 @@ def _saved_upload(uploaded: Any) -> Path:
     return path
 
 
+def _saved_mapping(uploaded: Any) -> Path:
+    """An uploaded mapping file written next to the uploads (kept while the session uses it)."""
+    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    folder = UPLOAD_DIR / f"mapping-{uploaded.file_id}"
+    folder.mkdir(exist_ok=True)
+    path = folder / (Path(uploaded.name).name or "mapping.toml")
+    if not path.exists():
+        path.write_bytes(uploaded.getvalue())
+    return path
+
+
 def _preview(source: str, path: Path, mapping: str, file_id: str) -> tuple[Any, Any] | None:
     try:
         from ingest.load import preview
@@ -145,6 +156,14 @@ def upload_tab() -> None:
             help="How the export's columns become the canonical ones. 'canonical' reads files "
             "already in the product's own layout.",
         )
+    own = st.file_uploader(
+        "Or your own mapping file (.toml, see docs/mappings.md)",
+        type=["toml"],
+        key="mapping_file",
+    )
+    if own is not None:
+        mapping = str(_saved_mapping(own))
+        st.caption(f"Reading the file with the mapping **{own.name}**.")
     path = _saved_upload(uploaded)
 
     st.markdown("#### Preview")

@@ -105,3 +105,39 @@ def test_preview_shows_mapped_rows_and_the_validation_report(app_db: Path, open_
     assert list(report["line"]) == [3, 4]
     assert "priority" in report.iloc[0]["reason"]
     assert ticket_count(app_db) == before  # a preview writes nothing
+
+
+def test_a_shipped_mapping_reads_another_tools_export(app_db: Path, open_page) -> None:
+    export = (Path(__file__).resolve().parents[1] / "fixtures" / "zendesk_tickets.csv").read_bytes()
+    at = open_page(PAGE)
+    at.file_uploader(key="upload").set_value(("zendesk export.csv", export, "text/csv")).run()
+    assert not at.exception
+    at.selectbox(key="source").select("tickets").run()
+    at.selectbox(key="mapping").select("zendesk_tickets").run()
+    no_errors(at)
+    assert len(at.dataframe[0].value) > 0
+    before = ticket_count(app_db)
+    at.button(key="confirm_load").click().run()
+    no_errors(at)
+    assert ticket_count(app_db) > before
+    history = next(d.value for d in at.dataframe if "mapping" in d.value.columns)
+    assert history.iloc[0]["mapping"] == "zendesk_tickets"
+
+
+def test_an_analysts_own_mapping_file(app_db: Path, open_page) -> None:
+    mapping = (
+        b'name = "our_helpdesk"\nsource = "tickets"\n\n'
+        b'[columns]\nticket_id = "Nr"\nteam = "Queue"\ncreated_at = "Opened"\n'
+    )
+    export = b"Nr;Queue;Opened\nH-1;Billing;2026-10-29 08:00\nH-2;Returns;2026-10-29 09:00\n"
+    at = open_page(PAGE)
+    at.file_uploader(key="upload").set_value(("helpdesk.csv", export, "text/csv")).run()
+    at.selectbox(key="source").select("tickets").run()
+    at.file_uploader(key="mapping_file").set_value(
+        ("our_helpdesk.toml", mapping, "application/toml")
+    ).run()
+    no_errors(at)
+    assert list(at.dataframe[0].value["ticket_id"]) == ["H-1", "H-2"]
+    at.button(key="confirm_load").click().run()
+    no_errors(at)
+    assert "2 rows read, 2 loaded" in " ".join(s.value for s in at.success)

@@ -119,3 +119,12 @@ def test_a_broken_database_shows_a_message_not_a_traceback(
         assert at.error, "the failure is reported on the page"
         assert "Sorry, this view could not be shown" in at.error[0].value
         assert "Traceback" not in texts(at)
+
+
+def test_nonsense_in_the_url_falls_back_to_defaults(app_db: Path, open_page) -> None:
+    at = open_page(period="decade", dept="Nowhere", **{"from": "yesterday", "to": "2099-01-01"})
+    no_errors(at)
+    assert at.selectbox(key="w_period").value == "month"
+    assert at.selectbox(key="w_dept").value == "(all departments)"
+    assert at.query_params["to"] == "2026-10-31"  # clamped to the data
+    assert "October 2026" in texts(at)
