@@ -2,16 +2,23 @@
 
 A connection is opened per call (`with read_connection(...)`) and closed before returning:
 a connection kept open in this process would make later connects see the stale database
-after a load swaps the file (see docs/architecture.md).
+after a load swaps the file (see docs/architecture.md). For the same reason reads in this
+process take turns (`reading`): while one session's connection is open, another session's
+new connect would be handed the same, possibly already swapped-out, database and cache old
+figures under the new data version.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -21,6 +28,21 @@ from ingest.settings import Settings, load_settings, settings_path_for
 from metrics import queries
 
 CACHE = {"max_entries": 64, "ttl": 3600, "show_spinner": False}
+_READS = threading.Lock()
+
+
+@contextlib.contextmanager
+def reading(db: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short read-only connection, one at a time in this server process."""
+    with _READS, read_connection(db) as con:
+        yield con
+
+
+@contextlib.contextmanager
+def exclusive_read() -> Iterator[None]:
+    """Hold the read turn for work that opens the database itself (ingest's preview)."""
+    with _READS:
+        yield
 
 
 def db_path() -> str:
@@ -67,7 +89,7 @@ def _key() -> tuple[str, str, str]:
 def _raw_indicator_values(db: str, ver: str, token: str, period: str) -> pd.DataFrame:
     from metrics.scorecard import indicator_values
 
-    with read_connection(db) as con:
+    with reading(db) as con:
         return indicator_values(con, period, load_settings(db))
 
 
@@ -123,7 +145,7 @@ def chain_by_team(period: str) -> pd.DataFrame:
 
 @st.cache_data(**CACHE)
 def _query(db: str, ver: str, name: str, args: tuple[Any, ...]) -> Any:
-    with read_connection(db) as con:
+    with reading(db) as con:
         return getattr(queries, name)(con, *args)
 
 

@@ -89,7 +89,8 @@ def _preview(source: str, path: Path, mapping: str, file_id: str) -> tuple[Any, 
     memo = st.session_state.get("_preview")
     if memo and memo[0] == memo_key:
         return memo[1]
-    result = preview(source, path, mapping=mapping, limit=PREVIEW_ROWS, db_path=data.db_path())
+    with data.exclusive_read():  # a survey preview attaches the live database read-only
+        result = preview(source, path, mapping=mapping, limit=PREVIEW_ROWS, db_path=data.db_path())
     st.session_state["_preview"] = (memo_key, result)
     return result
 
