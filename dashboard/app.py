@@ -50,7 +50,6 @@ page = st.navigation(PAGES)
 
 
 def _footer() -> None:
-    st.sidebar.divider()
     st.sidebar.caption(f"Database: `{data.db_path()}`")
     if not data.database_exists():
         st.sidebar.caption("No database file yet.")

@@ -232,11 +232,11 @@ def render() -> None:
         width="stretch",
         height=min(38 + 35 * len(table), 980),
         column_config={
-            "Area": st.column_config.TextColumn("Area", width=150),
-            "Indicator": st.column_config.TextColumn("Indicator", width=280),
+            "Area": st.column_config.TextColumn("Area", width=120),
+            "Indicator": st.column_config.TextColumn("Indicator", width=235),
             "Trend": st.column_config.LineChartColumn("Trend", width="small"),
             "n": st.column_config.NumberColumn("n", help="How many items the value is over"),
-            "Rank": st.column_config.TextColumn(f"Rank among {scope}s"),
+            "Rank": st.column_config.TextColumn("Rank", help=f"Rank among {scope}s, best first"),
         },
     )
 
