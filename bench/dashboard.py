@@ -193,10 +193,13 @@ def main(argv: list[str] | None = None) -> int:
         f"imports before the clock: {figures['imports']:.2f} s; "
         f"peak RSS {figures['peak_rss_mb']:,.0f} MB\n"
     )
-    print(f"{'page':<10} {'cold s':>8} {'warm s':>8}")
-    print(f"{'overview':<10} {figures['overview_cold']:>8.2f} {figures['overview_warm']:>8.2f}")
-    print(f"{'team':<10} {figures['team_cold']:>8.2f} {figures['team_warm']:>8.2f}")
-    print(f"{'overview by week':<10} {figures['week_cold']:>8.2f} {figures['week_warm']:>8.2f}")
+    print(f"{'page':<22} {'cold s':>8} {'warm s':>8}")
+    for label, key in (
+        ("overview (month)", "overview"),
+        ("team", "team"),
+        ("overview by week", "week"),
+    ):
+        print(f"{label:<22} {figures[key + '_cold']:>8.2f} {figures[key + '_warm']:>8.2f}")
     print(f"team page, choosing another team in the same session: {figures['team_change']:.2f} s")
     if loads:
         print("load seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in loads.items()))
