@@ -205,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         print("load seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in loads.items()))
     if not args.keep:
         db.unlink()
+        db.with_name(db.name + ".lock").unlink(missing_ok=True)  # the writer's lock file
     return 0
 
 
