@@ -1,0 +1,236 @@
+"""Metrics benchmark: the full monthly scorecard against one raw group-by over the same tickets.
+
+    .venv/bin/python bench/metrics.py [--tickets 1000000 10000000] [--repeat 3] [--keep]
+
+For each size, generates a database in bench/out/ (gitignored) with DuckDB SQL alone
+(range() + hash(): deterministic, seconds): N tickets over two years in 200 teams (20
+departments, every tenth team without one), surveys and polls in the sample data's
+proportions (1 survey response per 3 tickets, 6 poll responses per 100 tickets). Then, in a
+fresh subprocess per size (so peak memory is that process's own), times
+  (a) the full monthly scorecard: metrics.scorecard.indicator_values(con, "month", settings),
+      i.e. every indicator for org / departments / teams with privacy, status and change;
+  (b) the raw query: SELECT team, date_trunc('month', created_at), count(*),
+      median(first-response minutes) FROM tickets GROUP BY ALL,
+alternately, best of --repeat warm runs each, and prints both, their ratio and ru_maxrss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+TEAMS = 200
+DEPARTMENTS = 20
+
+RAW_QUERY = """
+SELECT team, date_trunc('month', created_at) AS month, count(*) AS tickets,
+       median((epoch(first_response_at) - epoch(created_at)) / 60) AS median_first_response
+FROM tickets
+GROUP BY ALL
+"""
+
+# u(i, salt) is a deterministic uniform in (0, 1); -ln(u) x scale an exponential duration.
+_U = "((hash(i, {salt}) % 1000000) + 1) / 1000001.0"
+
+
+def _u(salt: int) -> str:
+    return _U.format(salt=salt)
+
+
+def _answer(salt: int, missing_one_in: int, low: int, choices: int) -> str:
+    """A deterministic answer low..low+choices-1, missing on 1 row in `missing_one_in`."""
+    return (
+        f"CASE WHEN hash(i, {salt}) % {missing_one_in} = 0 THEN NULL "
+        f"ELSE {low} + CAST(hash(i, {salt + 1}) % {choices} AS INTEGER) END"
+    )
+
+
+def generate_sql(tickets: int) -> list[str]:
+    """Statements that fill a fresh database (schema already created) with N tickets."""
+    seconds = 730 * 86400
+    surveys = tickets // 3
+    polls = tickets * 6 // 100
+    customers = max(tickets // 4, 1)
+    team = f"'team_' || lpad(CAST(hash(i, 1) % {TEAMS} AS VARCHAR), 3, '0')"
+    when = f"TIMESTAMP '2024-11-01' + to_seconds(CAST(hash(i, 2) % {seconds} AS BIGINT))"
+    ratings = ", ".join(_answer(30 + 2 * k, 6, 1, 5) for k in range(7))
+    items = ", ".join(_answer(50 + 2 * k, 8, 1, 5) for k in range(6))
+    # WHO-5: the five items are missing together on 1 in 12 responses
+    who5 = ", ".join(
+        f"CASE WHEN hash(i, 70) % 12 = 0 THEN NULL ELSE CAST(hash(i, {71 + k}) % 6 AS INTEGER) END"
+        for k in range(5)
+    )
+    return [
+        f"""
+        INSERT INTO teams
+        SELECT 'team_' || lpad(CAST(t AS VARCHAR), 3, '0'),
+               CASE WHEN t % 10 = 0 THEN NULL ELSE 'dept_' || (t % {DEPARTMENTS}) END,
+               NULL, 5 + CAST(t % 30 AS INTEGER)
+        FROM range({TEAMS}) r(t)
+        """,
+        f"""
+        INSERT INTO tickets
+        WITH base AS (
+            SELECT i,
+                   TIMESTAMP '2024-11-01' + to_seconds(CAST(hash(i, 2) % {seconds} AS BIGINT))
+                       AS created_at,
+                   ['low', 'normal', 'normal', 'normal', 'high', 'urgent'][
+                       CAST(hash(i, 3) % 6 AS INTEGER) + 1] AS priority,
+                   -ln({_u(4)}) * 3 * 3600 AS wait_s,
+                   -ln({_u(5)}) * 20 * 3600 AS work_s
+            FROM range({tickets}) r(i)
+        )
+        SELECT CAST(i AS VARCHAR), {team}, created_at,
+               ['email', 'chat', 'phone', 'web', 'social'][CAST(hash(i, 6) % 5 AS INTEGER) + 1],
+               priority, 'agent_' || (hash(i, 7) % 500), 'cat_' || (hash(i, 8) % 12), 'closed',
+               CASE WHEN hash(i, 9) % 100 = 0 THEN NULL
+                    ELSE created_at + to_microseconds(CAST(wait_s * 1e6 AS BIGINT)) END,
+               CASE WHEN hash(i, 10) % 40 = 0 THEN NULL
+                    ELSE created_at + to_microseconds(CAST((wait_s + work_s) * 1e6 AS BIGINT)) END,
+               created_at + to_hours(CASE priority WHEN 'urgent' THEN 8 WHEN 'high' THEN 24
+                                                   WHEN 'normal' THEN 72 ELSE 120 END),
+               CASE WHEN hash(i, 11) % 10 = 0 THEN 1 ELSE 0 END,
+               CASE WHEN hash(i, 12) % 50 = 0 THEN NULL ELSE CAST(hash(i, 13) % 5 AS INTEGER) END,
+               CASE WHEN hash(i, 14) % 50 = 0 THEN NULL ELSE CAST(hash(i, 15) % 4 AS INTEGER) END,
+               CASE WHEN hash(i, 16) % 50 = 0 THEN NULL ELSE 1 + (hash(i, 17) % 300) / 10.0 END,
+               CASE WHEN hash(i, 18) % 20 = 0 THEN NULL
+                    ELSE hash(hash(i, 19) % {customers}) END
+        FROM base
+        """,
+        f"""
+        INSERT INTO survey_responses
+        SELECT 's' || i, {when}, {team}, NULL, NULL,
+               {_answer(20, 5, 1, 5)}, {_answer(22, 4, 0, 11)}, {_answer(24, 3, 1, 7)},
+               {ratings}, NULL
+        FROM range({surveys}) r(i)
+        """,
+        f"""
+        INSERT INTO poll_responses
+        SELECT 'p' || i, {when}, {team}, {_answer(40, 10, 0, 11)}, {items}, {who5}
+        FROM range({polls}) r(i)
+        """,
+    ]
+
+
+def generate(path: Path, tickets: int) -> float:
+    """Write a fresh benchmark database; returns the seconds it took."""
+    import duckdb
+
+    from ingest.schema import ensure_schema
+
+    started = time.perf_counter()
+    path.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    ensure_schema(con)
+    for statement in generate_sql(tickets):
+        con.execute(statement)
+    con.execute("CHECKPOINT")
+    con.close()
+    return time.perf_counter() - started
+
+
+def measure(path: Path, repeat: int) -> dict[str, object]:
+    """Best-of-repeat seconds of the scorecard and of the raw query on one database."""
+    import duckdb
+
+    from ingest.settings import default_settings_data, validate_settings
+    from metrics.scorecard import indicator_values
+
+    settings = validate_settings(default_settings_data())
+    con = duckdb.connect(str(path), read_only=True)
+    counts = con.execute(
+        "SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM survey_responses), "
+        "(SELECT count(*) FROM poll_responses)"
+    ).fetchone()
+    con.execute(RAW_QUERY).fetchall()  # warm the file cache once
+    scorecard, raw, rows, groups = [], [], 0, 0
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        frame = indicator_values(con, "month", settings)
+        scorecard.append((time.perf_counter() - wall, time.process_time() - cpu))
+        rows = len(frame)
+        wall, cpu = time.perf_counter(), time.process_time()
+        groups = len(con.execute(RAW_QUERY).fetchall())
+        raw.append((time.perf_counter() - wall, time.process_time() - cpu))
+    con.close()
+    return {
+        "tickets": counts[0] if counts else 0,
+        "surveys": counts[1] if counts else 0,
+        "polls": counts[2] if counts else 0,
+        # best run by wall time; cpu = all threads of this process (robust to other load)
+        "scorecard_s": min(scorecard)[0],
+        "scorecard_cpu_s": min(scorecard)[1],
+        "raw_s": min(raw)[0],
+        "raw_cpu_s": min(raw)[1],
+        "scorecard_runs": scorecard,
+        "raw_runs": raw,
+        "scorecard_rows": rows,
+        "raw_groups": groups,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the generated databases")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: child process
+    args = parser.parse_args(argv)
+    if args.measure:
+        print(json.dumps(measure(Path(args.measure), args.repeat)))
+        return 0
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    command = "bench/metrics.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
+    print(f"command: {sys.executable} {command}".rstrip())
+    cores = os.cpu_count()
+    print(f"machine: {platform.platform()}, {cores} cores, Python {platform.python_version()}")
+    print(
+        f"{'tickets':>11} {'surveys':>9} {'polls':>8} {'generate':>8} {'scorecard':>9} "
+        f"{'raw query':>9} {'ratio':>6} {'cpu ratio':>9} {'peak RSS':>9}"
+    )
+    for tickets in args.tickets:
+        path = OUT / f"metrics-{tickets}.duckdb"
+        gen_s = generate(path, tickets)
+        child = subprocess.run(
+            [sys.executable, __file__, "--measure", str(path), "--repeat", str(args.repeat)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        if child.returncode != 0:
+            print(child.stderr, file=sys.stderr)
+            return child.returncode
+        m = json.loads(child.stdout)
+        ratio = m["scorecard_s"] / m["raw_s"]
+        cpu_ratio = m["scorecard_cpu_s"] / m["raw_cpu_s"]
+        print(
+            f"{m['tickets']:>11,} {m['surveys']:>9,} {m['polls']:>8,} {gen_s:>7.1f}s "
+            f"{m['scorecard_s']:>8.2f}s {m['raw_s']:>8.2f}s {ratio:>5.1f}x {cpu_ratio:>8.1f}x "
+            f"{m['peak_rss_mb']:>6.0f} MB"
+        )
+        runs = ", ".join(f"{w:.2f}s/{c:.2f}s" for w, c in m["scorecard_runs"])
+        raw_runs = ", ".join(f"{w:.2f}s/{c:.2f}s" for w, c in m["raw_runs"])
+        print(f"{'':>11} scorecard runs (wall/cpu) {runs}; raw runs {raw_runs}")
+        print(f"{'':>11} {m['scorecard_rows']:,} scorecard rows, {m['raw_groups']:,} raw groups")
+        if not args.keep:
+            path.unlink(missing_ok=True)
+    print("target: scorecard within 3x of the raw query")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())
