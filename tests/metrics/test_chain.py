@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from metrics.chain import chain_correlations, pearson, service_profit_chain
-from tests.metrics.conftest import add_polls, add_surveys, add_teams
+from tests.metrics.helpers import add_polls, add_surveys, add_teams
 
 
 def test_pearson_by_hand() -> None:

@@ -12,7 +12,7 @@ import pytest
 from ingest.cli import main
 from metrics.export import EXPORT_COLUMNS, export_command, export_csv
 from metrics.registry import INDICATORS
-from tests.metrics.conftest import add_polls, add_surveys, add_teams, add_tickets
+from tests.metrics.helpers import add_polls, add_surveys, add_teams, add_tickets
 
 
 def rows_of(text: str) -> list[dict[str, str]]:

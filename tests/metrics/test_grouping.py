@@ -6,7 +6,7 @@ import pytest
 
 from metrics.registry import INDICATORS
 from metrics.scorecard import indicator_values
-from tests.metrics.conftest import add_polls, add_surveys, add_teams, add_tickets, cell
+from tests.metrics.helpers import add_polls, add_surveys, add_teams, add_tickets, cell
 
 
 def scopes(frame) -> set[tuple[str, str, str]]:

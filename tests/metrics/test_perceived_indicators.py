@@ -9,7 +9,7 @@ import pytest
 
 from ingest.schema import RATING_COLUMNS
 from metrics.scorecard import indicator_values
-from tests.metrics.conftest import add_polls, add_surveys, add_teams, cell
+from tests.metrics.helpers import add_polls, add_surveys, add_teams, cell
 
 JAN = "2026-01-01"
 AT = "2026-01-07 12:00"

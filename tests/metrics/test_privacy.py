@@ -16,7 +16,7 @@ from metrics.compute import raw_values
 from metrics.export import export_csv
 from metrics.privacy import protect
 from metrics.scorecard import area_scores, culture_index, indicator_values
-from tests.metrics.conftest import add_polls, add_teams, add_tickets, cell, with_settings
+from tests.metrics.helpers import add_polls, add_teams, add_tickets, cell, with_settings
 
 AT = "2026-01-07 12:00"
 

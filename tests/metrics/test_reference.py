@@ -21,7 +21,7 @@ import pytest
 from ingest.settings import Settings
 from metrics.compute import raw_values
 from metrics.registry import INDICATORS
-from tests.metrics.conftest import add_polls, add_surveys, add_teams, add_tickets
+from tests.metrics.helpers import add_polls, add_surveys, add_teams, add_tickets
 
 TEAMS = (("A", "D", 6), ("B", "D", None), ("C", "E", 9), ("S", None, 4))
 START = datetime(2026, 1, 1)

@@ -14,7 +14,7 @@ from metrics.scorecard import (
     indicator_values,
     status_of,
 )
-from tests.metrics.conftest import add_surveys, add_tickets, cell, with_settings
+from tests.metrics.helpers import add_surveys, add_tickets, cell, with_settings
 
 NAN = float("nan")
 

@@ -13,7 +13,7 @@ import pytest
 
 from ingest.settings import Settings
 from metrics.scorecard import indicator_values
-from tests.metrics.conftest import add_teams, add_tickets, cell, with_settings
+from tests.metrics.helpers import add_teams, add_tickets, cell, with_settings
 
 JAN = "2026-01-01"
 
