@@ -50,7 +50,8 @@ def preview(
             con.execute("DROP TABLE tickets")
             con.execute("CREATE VIEW tickets AS SELECT * FROM live.tickets")
         salt = "preview"
-        staged = stage(con, src, mapping_obj, Path(file_path), settings.organisation.timezone, salt)
+        tz = settings.organisation.timezone
+        staged = stage(con, src, mapping_obj, Path(file_path), tz, salt, ordered=True)
         columns = ", ".join(f'"{c.name}"' for c in src.columns if c.name != "customer_id")
         rows = con.execute(
             f"SELECT {columns} FROM staging WHERE __code IS NULL ORDER BY __row LIMIT ?", [limit]

@@ -59,7 +59,7 @@ class Staged:
     normalised: bool = False
 
 
-def _read_sql(plan: Plan, path: Path, normalised: bool) -> str:
+def _read_sql(plan: Plan, path: Path, normalised: bool, ordered: bool = True) -> str:
     width = len(plan.layout.header)
     cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     # The reader turns missing tokens into NULL (quoted ones too) at no cost; testing every
@@ -74,8 +74,11 @@ def _read_sql(plan: Plan, path: Path, normalised: bool) -> str:
         )
     # row_number() OVER () right on the scan is the documented way to keep the file order (the
     # joins DuckDB plans for IN lists later in the statement do not keep it).
+    # Numbering rows makes the scan single-threaded, so a first pass goes without it (NULL
+    # rows) and _fast repeats the pass numbered only when a row needs its line or its order.
+    row = "row_number() OVER ()" if ordered else "NULL::BIGINT"
     return (
-        f"(SELECT *, row_number() OVER () AS __row FROM read_csv({sql_str(str(path))}, "
+        f"(SELECT *, {row} AS __row FROM read_csv({sql_str(str(path))}, "
         f"delim={sql_str(plan.layout.delimiter)}, quote='\"', "
         f"escape='\"', header=false, skip={plan.layout.header_lines}, columns={{{cols}}}, "
         "auto_detect=false, strict_mode=true, ignore_errors=true, store_rejects=true, "
@@ -152,15 +155,26 @@ def _drop_rejects_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def stage(
-    con: duckdb.DuckDBPyConnection, source: Source, mapping: Mapping, path: Path, tz: str, salt: str
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    mapping: Mapping,
+    path: Path,
+    tz: str,
+    salt: str,
+    ordered: bool = False,
 ) -> Staged:
-    """Stage a file into the temp table `staging`, choosing the fast or the careful path."""
+    """Stage a file into the table `staging`, choosing the fast or the careful path.
+
+    `ordered` numbers every row in file order even when no row needs it (previews).
+    """
     layout = inspect(path, mapping.read)
     plan = build_plan(source, mapping, layout, tz)
     con.execute(f"SET TimeZone = {sql_str(tz)}")
     with ThreadPoolExecutor(max_workers=1) as pool:
         facts_future: Future[FileFacts] = pool.submit(file_facts, path)
-        staged = _fast(con, plan, path, salt, facts_future) if _fast_possible(layout) else None
+        staged = (
+            _fast(con, plan, path, salt, facts_future, ordered) if _fast_possible(layout) else None
+        )
         if staged is None:
             staged = _careful(con, plan, path, salt, facts_future.result())
     return staged
@@ -171,12 +185,40 @@ def _fast_possible(layout: Layout) -> bool:
     return clean_utf8 and layout.header_is_plain
 
 
+def _needs_order(con: duckdb.DuckDBPyConnection, key: str) -> bool:
+    """True when a row is rejected (it needs its line) or a key repeats (the later row wins)."""
+    row = con.execute(
+        "SELECT count(*) FILTER (WHERE __code >= 0), count(*) FILTER (WHERE __code IS NULL), "
+        f'count(DISTINCT "{key}") FILTER (WHERE __code IS NULL) FROM staging'
+    ).fetchone()
+    return bool(row and (row[0] or row[1] != row[2]))
+
+
 def _fast(
-    con: duckdb.DuckDBPyConnection, plan: Plan, path: Path, salt: str, facts: Future[FileFacts]
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    path: Path,
+    salt: str,
+    facts: Future[FileFacts],
+    ordered: bool,
+) -> Staged | None:
+    staged = _fast_pass(con, plan, path, salt, facts, ordered)
+    if staged is not None and not ordered and _needs_order(con, plan.source.key):
+        staged = _fast_pass(con, plan, path, salt, facts, True)
+    return staged
+
+
+def _fast_pass(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    path: Path,
+    salt: str,
+    facts: Future[FileFacts],
+    ordered: bool,
 ) -> Staged | None:
     _drop_rejects_tables(con)
     try:
-        con.execute(staging_sql(plan, _read_sql(plan, path, False), False, salt))
+        con.execute(staging_sql(plan, _read_sql(plan, path, False, ordered), False, salt))
     except duckdb.InvalidInputException:
         # Mixed line ends, broken quoting, bad UTF-8: take the careful path. The failed
         # statement aborted the load's transaction; staging is its first step, so start it anew.
