@@ -72,38 +72,80 @@ LEFT JOIN teams AS m ON m.team = t.team
 # resolutions: one row per resolved ticket with a known customer (placed in the period of its
 # created_at), with repeat_contact: the same customer opened a ticket, in any team, with
 # created_at in (resolved_at, resolved_at + 7 days].
+#
+# The first ticket a customer opened after a resolution is usually simply the customer's next
+# ticket: one window over the tickets (sorted per customer by created_at) finds it. It is not
+# when a ticket's next one was opened while it was still open (next created_at <= its
+# resolved_at) or the ticket was resolved before it was created (ingest rejects that; the
+# metrics must not depend on it). Those customers ("tangled", usually few) take the exact walk
+# over their openings and resolutions instead. Both are one sort whatever the number of
+# tickets per customer (a self-join grows with its square).
 RESOLUTIONS_SQL = """
-WITH events AS (
-    -- kind 1: a resolution; kind 0: the customer opened a ticket.
-    SELECT 1 AS kind, resolved_at AS event_at, customer_hash, team, created_at
-    FROM tickets
-    WHERE customer_hash IS NOT NULL AND resolved_at IS NOT NULL
-    UNION ALL
-    SELECT 0 AS kind, created_at AS event_at, customer_hash, CAST(NULL AS VARCHAR),
-           CAST(NULL AS TIMESTAMP)
+WITH nexted AS (
+    -- next_created_at: created_at of the customer's next ticket.
+    SELECT customer_hash, team, created_at, resolved_at,
+           min(created_at) OVER (
+               PARTITION BY customer_hash ORDER BY created_at
+               ROWS BETWEEN 1 FOLLOWING AND 1 FOLLOWING) AS next_created_at
     FROM tickets
     WHERE customer_hash IS NOT NULL
+),
+tangled AS (
+    -- Also customers with two tickets opened at the same time (next_created_at = created_at,
+    -- resolved or not): the order of those is arbitrary, and with them tangled the split is
+    -- the same in any order, however often an engine evaluates `nexted`.
+    SELECT DISTINCT customer_hash
+    FROM nexted
+    WHERE next_created_at <= coalesce(resolved_at, created_at) OR resolved_at < created_at
+),
+untangled AS (
+    -- Later tickets were opened at or after next_created_at, which is after resolved_at;
+    -- earlier ones at or before created_at, so not after resolved_at.
+    SELECT n.team, n.created_at,
+           coalesce(n.next_created_at <= n.resolved_at + INTERVAL 7 DAY, false) AS repeat_contact
+    FROM nexted AS n
+    LEFT JOIN tangled AS g ON g.customer_hash = n.customer_hash
+    WHERE n.resolved_at IS NOT NULL AND g.customer_hash IS NULL
+),
+events AS (
+    -- Tangled customers only. kind 1: a resolution; kind 0: the customer opened a ticket.
+    SELECT 1 AS kind, t.resolved_at AS event_at, t.customer_hash, t.team, t.created_at
+    FROM tickets AS t
+    JOIN tangled AS g ON g.customer_hash = t.customer_hash
+    WHERE t.resolved_at IS NOT NULL
+    UNION ALL
+    SELECT 0 AS kind, t.created_at AS event_at, t.customer_hash, CAST(NULL AS VARCHAR),
+           CAST(NULL AS TIMESTAMP)
+    FROM tickets AS t
+    JOIN tangled AS g ON g.customer_hash = t.customer_hash
 ),
 walked AS (
     -- next_created_at: the first ticket the customer opened strictly after this resolution.
     -- Walking each customer's events backwards in time, a running min sees only later events;
-    -- at equal times an opening sorts after the resolution, so it is excluded. One sort,
-    -- whatever the number of tickets per customer (a self-join grows with its square).
+    -- at equal times an opening sorts after the resolution, so it is excluded.
     SELECT kind, event_at, team, created_at,
            min(CASE WHEN kind = 0 THEN event_at END) OVER (
                PARTITION BY customer_hash ORDER BY event_at DESC, kind DESC
                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS next_created_at
     FROM events
+),
+resolved AS (
+    SELECT team, created_at, repeat_contact
+    FROM untangled
+    UNION ALL
+    SELECT team, created_at,
+           coalesce(next_created_at <= event_at + INTERVAL 7 DAY, false) AS repeat_contact
+    FROM walked
+    WHERE kind = 1
 )
 SELECT
-    w.team,
+    r.team,
     m.department,
-    w.created_at AS ts,
-    coalesce(w.next_created_at <= w.event_at + INTERVAL 7 DAY, false) AS repeat_contact,
+    r.created_at AS ts,
+    r.repeat_contact,
     1 AS is_item
-FROM walked AS w
-LEFT JOIN teams AS m ON m.team = w.team
-WHERE w.kind = 1
+FROM resolved AS r
+LEFT JOIN teams AS m ON m.team = r.team
 """
 
 SURVEYS_SQL = f"""
