@@ -12,6 +12,7 @@ The result is long form, before privacy, targets and scores (metrics/scorecard.p
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -147,20 +148,87 @@ def _scope_frame(wide: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _melt(keys: pd.DataFrame, ids: list[str], wide: pd.DataFrame) -> pd.DataFrame:
-    """Long form of the v_i / n_i / r_i columns: one row per group x indicator."""
-    count = len(ids)
+@dataclass(frozen=True)
+class RawGrid:
+    """Every active (period, scope) x every indicator, before privacy, as arrays.
 
-    def matrix(prefix: str) -> np.ndarray:
-        columns = [f"{prefix}_{pos}" for pos in range(count)]
-        return wide[columns].astype("float64").to_numpy().ravel()
+    groups: one row per (period, scope) with at least one ticket, survey response or poll
+    response: period_start (datetime.date), scope, scope_id, parent; in export order
+    (period_start, then org < department < team, then scope_id), with a RangeIndex.
+    value, n, respondents: float64 arrays of shape (groups, indicators), indicators in registry
+    order. value is NaN where n = 0, n is 0 where nothing counted, respondents is 0 where
+    nothing counted for a privacy indicator and NaN for the others.
+    """
 
-    out = keys.loc[keys.index.repeat(count)].reset_index(drop=True)
-    out["indicator"] = np.tile(np.array(ids, dtype=object), len(keys))
-    out["value"] = matrix("v")
-    out["n"] = matrix("n")
-    out["respondents"] = matrix("r")
+    groups: pd.DataFrame
+    value: np.ndarray
+    n: np.ndarray
+    respondents: np.ndarray
+
+
+def raw_grid(con: duckdb.DuckDBPyConnection, period: str, settings: Settings) -> RawGrid:
+    """Run every query of the scorecard and lay the results out on the active groups."""
+    position = {ind.id: pos for pos, ind in enumerate(INDICATORS)}
+    results = []
+    for source, inds, sql in queries(period):
+        wide = _scope_frame(con.execute(sql, source_parameters(source, settings)).df())
+        results.append((wide, [position[i.id] for i in inds]))
+    keys = pd.concat(
+        [wide[["period_start", "scope", "scope_id", "parent", "items"]] for wide, _ in results],
+        ignore_index=True,
+    )
+    # One code per (period, scope), numbered in export order.
+    keys["scope_rank"] = keys["scope"].map({s: pos for pos, s in enumerate(SCOPES)})
+    codes = keys.groupby(["period_start", "scope_rank", "scope_id"], sort=True).ngroup()
+    codes = codes.to_numpy()
+    count = int(codes.max()) + 1 if len(codes) else 0
+    first = np.full(count, len(codes))
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    active = np.bincount(codes, weights=keys["items"].to_numpy("float64") > 0, minlength=count)
+    shape = (count, len(INDICATORS))
+    value, n, respondents = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+    start = 0
+    for wide, columns in results:
+        rows = codes[start : start + len(wide)]
+        start += len(wide)
+        for prefix, matrix in (("v", value), ("n", n), ("r", respondents)):
+            names = [f"{prefix}_{pos}" for pos in range(len(columns))]
+            matrix[np.ix_(rows, columns)] = wide[names].astype("float64").to_numpy()
+    keep = np.flatnonzero(active > 0)
+    groups = keys.iloc[first[keep], :4].reset_index(drop=True)
+    groups["period_start"] = pd.to_datetime(groups["period_start"]).dt.date
+    value, n, respondents = value[keep], n[keep], respondents[keep]
+    n[np.isnan(n)] = 0
+    n = n.round()
+    value[n == 0] = np.nan
+    privacy = np.array([i.privacy for i in INDICATORS], dtype=bool)
+    private = respondents[:, privacy]
+    private[np.isnan(private)] = 0
+    respondents[:, privacy] = private
+    return RawGrid(groups=groups, value=value, n=n, respondents=respondents.round())
+
+
+def long_frame(groups: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
+    """The group columns repeated once per indicator, with an `indicator` column (group-major)."""
+    count = len(indicators)
+    out = pd.DataFrame(
+        {
+            "period_start": np.repeat(groups["period_start"].to_numpy(object), count),
+            **{
+                column: pd.array(np.repeat(groups[column].to_numpy(object), count), dtype="str")
+                for column in ("scope", "scope_id", "parent")
+            },
+            "indicator": pd.array(
+                np.tile(np.array(indicators, dtype=object), len(groups)), dtype="str"
+            ),
+        }
+    )
     return out
+
+
+def counts(matrix: np.ndarray) -> pd.arrays.IntegerArray:
+    """Whole numbers (NaN -> NA) as a nullable Int64 array, row-major."""
+    return pd.array(matrix.ravel(), dtype="Int64")
 
 
 def raw_values(con: duckdb.DuckDBPyConnection, period: str, settings: Settings) -> pd.DataFrame:
@@ -169,23 +237,9 @@ def raw_values(con: duckdb.DuckDBPyConnection, period: str, settings: Settings) 
     A (period, scope) appears when it has at least one ticket, survey response or poll
     response; then every indicator has a row, with value NaN and n 0 where nothing counted.
     """
-    keys = ["period_start", "scope", "scope_id"]
-    longs = []
-    activity = []
-    for source, inds, sql in queries(period):
-        wide = _scope_frame(con.execute(sql, source_parameters(source, settings)).df())
-        activity.append(wide.loc[wide["items"] > 0, [*keys, "parent"]])
-        longs.append(_melt(wide[keys], [i.id for i in inds], wide))
-    groups = pd.concat(activity).drop_duplicates(ignore_index=True)
-    values = pd.concat(longs, ignore_index=True)
-    # Every active (period, scope) x every indicator, in registry order.
-    grid = groups.merge(pd.DataFrame({"indicator": [i.id for i in INDICATORS]}), how="cross")
-    out = grid.merge(values, on=[*keys, "indicator"], how="left")
-    out["n"] = out["n"].fillna(0)
-    out.loc[out["n"] == 0, "value"] = np.nan
-    privacy = out["indicator"].isin([i.id for i in INDICATORS if i.privacy])
-    out.loc[privacy, "respondents"] = out.loc[privacy, "respondents"].fillna(0)
-    out["n"] = out["n"].round().astype("Int64")
-    out["respondents"] = out["respondents"].round().astype("Int64")
-    out["period_start"] = pd.to_datetime(out["period_start"]).dt.date
+    grid = raw_grid(con, period, settings)
+    out = long_frame(grid.groups, [i.id for i in INDICATORS])
+    out["value"] = grid.value.ravel()
+    out["n"] = counts(grid.n)
+    out["respondents"] = counts(grid.respondents)
     return out[RAW_COLUMNS]

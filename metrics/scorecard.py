@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ingest.settings import Settings
-from metrics.compute import SCOPES, raw_values
+from metrics.compute import SCOPES, RawGrid, counts, long_frame, raw_grid
 from metrics.privacy import PRIVATE_INDICATORS, protect
 from metrics.registry import AREAS, INDICATORS, by_id, check_registry
 from metrics.sources import PERIOD_STEP, check_period
@@ -78,39 +78,38 @@ def attainment_of(value: float, target: float, better: str) -> float:
     return float(attainments(np.array([value]), np.array([target]), higher)[0])
 
 
-def _with_targets(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    out = frame.copy()
-    indicator = out["indicator"]
-    out["area"] = indicator.map({i.id: i.area for i in INDICATORS})
-    out["target"] = indicator.map({i.id: float(settings.targets[i.id]) for i in INDICATORS})
-    higher = indicator.map({i.id: i.better == "higher" for i in INDICATORS}).to_numpy(bool)
-    value = out["value"].to_numpy("float64")
-    target = out["target"].to_numpy("float64")
-    status = statuses(value, target, higher, settings.status.amber_tolerance_pct)
-    status[out["suppressed"].to_numpy(bool)] = "suppressed"
-    out["status"] = status
-    out["attainment"] = attainments(value, target, higher)
-    return out
-
-
-def _with_change(frame: pd.DataFrame, period: str) -> pd.DataFrame:
-    """previous_value: same scope and indicator in the calendar period just before; change."""
-    keys = ["scope", "scope_id", "indicator"]
-    prev = frame[[*keys, "period_start", "value"]].rename(columns={"value": "previous_value"})
-    # Shift the earlier rows forward one period so they line up with the row they precede.
-    shifted = pd.to_datetime(prev["period_start"]) + PERIOD_STEP[period]
-    prev = prev.assign(period_start=shifted.dt.date)
-    out = frame.merge(prev, on=[*keys, "period_start"], how="left")
-    out["change"] = out["value"] - out["previous_value"]
-    return out
-
-
 def sort_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Export order: period_start, scope (org, department, team), scope_id, registry order."""
     order = frame.assign(
         _scope=frame["scope"].map(_SCOPE_ORDER), _ind=frame["indicator"].map(_ORDER)
     ).sort_values(["period_start", "_scope", "scope_id", "_ind"], kind="stable")
     return order.drop(columns=["_scope", "_ind"]).reset_index(drop=True)
+
+
+def _protected(grid: RawGrid, k: int) -> np.ndarray:
+    """Privacy on the wellbeing columns of the grid, in place; returns the suppressed mask."""
+    private = [pos for pos, ind in enumerate(INDICATORS) if ind.privacy]
+    frame = long_frame(grid.groups, [INDICATORS[pos].id for pos in private])
+    frame["value"] = grid.value[:, private].ravel()
+    frame["n"] = counts(grid.n[:, private])
+    frame["respondents"] = counts(grid.respondents[:, private])
+    out = protect(frame, k)
+    shape = (len(grid.groups), len(private))
+    grid.value[:, private] = out["value"].to_numpy("float64").reshape(shape)
+    grid.n[:, private] = out["n"].to_numpy("float64", na_value=np.nan).reshape(shape)
+    suppressed = np.zeros(grid.value.shape, dtype=bool)
+    suppressed[:, private] = out["suppressed"].to_numpy(bool).reshape(shape)
+    return suppressed
+
+
+def _previous_rows(groups: pd.DataFrame, period: str) -> np.ndarray:
+    """For each group, the row of the same scope in the calendar period just before, or -1."""
+    keys = ["scope", "scope_id", "period_start"]
+    # Shift every row forward one period so it lines up with the row it precedes.
+    shifted = (pd.to_datetime(groups["period_start"]) + PERIOD_STEP[period]).dt.date
+    earlier = groups[keys[:2]].assign(period_start=shifted, _row=np.arange(len(groups)))
+    found = groups[keys].merge(earlier, on=keys, how="left")["_row"]
+    return found.fillna(-1).to_numpy("int64")
 
 
 def indicator_values(
@@ -130,19 +129,45 @@ def indicator_values(
     """
     period = check_period(period)
     check_registry(settings.targets)
-    raw = raw_values(con, period, settings)
-    frame = _with_change(_with_targets(protect(raw, settings.privacy.k), settings), period)
+    grid = raw_grid(con, period, settings)
+    suppressed = _protected(grid, settings.privacy.k)
+    value, groups = grid.value, grid.groups
+    # Targets, status and attainment: one column per indicator (registry order).
+    target = np.array([float(settings.targets[i.id]) for i in INDICATORS])
+    higher = np.array([i.better == "higher" for i in INDICATORS], dtype=bool)
+    target = np.broadcast_to(target, value.shape)
+    higher = np.broadcast_to(higher, value.shape)
+    status = statuses(value, target, higher, settings.status.amber_tolerance_pct)
+    status[suppressed] = "suppressed"
+    attainment = attainments(value, target, higher)
+    # Change: the same indicator and scope in the calendar period just before.
+    previous_row = _previous_rows(groups, period)
+    previous = np.where((previous_row >= 0)[:, None], value[previous_row], np.nan)
+    keep = np.ones(len(groups), dtype=bool)
     if start is not None:
-        frame = frame[frame["period_start"] >= start]
+        keep &= (groups["period_start"] >= start).to_numpy(bool)
     if end is not None:
-        frame = frame[frame["period_start"] <= end]
+        keep &= (groups["period_start"] <= end).to_numpy(bool)
     if department is not None:
-        frame = frame[
-            (frame["scope"] == "org")
-            | ((frame["scope"] == "department") & (frame["scope_id"] == department))
-            | ((frame["scope"] == "team") & (frame["parent"] == department))
-        ]
-    return sort_frame(frame)[COLUMNS]
+        scope = groups["scope"]
+        keep &= (
+            (scope == "org")
+            | ((scope == "department") & (groups["scope_id"] == department))
+            | ((scope == "team") & (groups["parent"] == department))
+        ).to_numpy(bool)
+    rows = np.flatnonzero(keep)
+    frame = long_frame(groups.iloc[rows], [i.id for i in INDICATORS])
+    frame["area"] = pd.array(
+        np.tile(np.array([i.area for i in INDICATORS], dtype=object), len(rows)), dtype="str"
+    )
+    frame["value"] = value[rows].ravel()
+    frame["n"] = counts(grid.n[rows])
+    frame["status"] = pd.array(status[rows].ravel(), dtype="str")
+    frame["target"] = target[rows].ravel()
+    frame["attainment"] = attainment[rows].ravel()
+    frame["previous_value"] = previous[rows].ravel()
+    frame["change"] = frame["value"] - frame["previous_value"]
+    return frame[COLUMNS]
 
 
 def wellbeing_cut(
