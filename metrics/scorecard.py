@@ -197,7 +197,8 @@ def area_scores(frame: pd.DataFrame) -> pd.DataFrame:
     keys = ["period_start", "scope", "scope_id"]
     if frame.empty:
         return pd.DataFrame(columns=[*keys, "area", "score"])
-    areas = frame.assign(area=[by_id(i).area for i in frame["indicator"]])
+    area_of = {i: by_id(i).area for i in frame["indicator"].unique()}  # KeyError if unknown
+    areas = frame.assign(area=frame["indicator"].map(area_of))
     scores = (
         areas.groupby([*keys, "area"], sort=False)["attainment"]
         .mean()
