@@ -73,36 +73,43 @@ LEFT JOIN teams AS m ON m.team = t.team
 # created_at), with repeat_contact: the same customer opened a ticket, in any team, with
 # created_at in (resolved_at, resolved_at + 7 days].
 #
-# The first ticket a customer opened after a resolution is usually simply the customer's next
-# ticket: one window over the tickets (sorted per customer by created_at) finds it. It is not
-# when a ticket's next one was opened while it was still open (next created_at <= its
-# resolved_at) or the ticket was resolved before it was created (ingest rejects that; the
-# metrics must not depend on it). Those customers ("tangled", usually few) take the exact walk
-# over their openings and resolutions instead. Both are one sort whatever the number of
-# tickets per customer (a self-join grows with its square).
+# The first ticket a customer opened after a resolution is usually the customer's next ticket,
+# or the one after it (a follow-up opened while the first was still open): one window over
+# the tickets (sorted per customer by created_at) finds both. Customers where that is not
+# enough ("tangled", usually few: a ticket still open when the next two were opened, two
+# tickets opened at the same time, or one resolved before it was created, which ingest
+# rejects but the metrics must not depend on) take the exact walk over their openings and
+# resolutions instead. Both are one sort whatever the number of tickets per customer (a
+# self-join grows with its square).
 RESOLUTIONS_SQL = """
 WITH nexted AS (
-    -- next_created_at: created_at of the customer's next ticket.
+    -- created_at of the customer's next ticket and of the one after it.
     SELECT customer_hash, team, created_at, resolved_at,
            min(created_at) OVER (
                PARTITION BY customer_hash ORDER BY created_at
-               ROWS BETWEEN 1 FOLLOWING AND 1 FOLLOWING) AS next_created_at
+               ROWS BETWEEN 1 FOLLOWING AND 1 FOLLOWING) AS next_created_at,
+           min(created_at) OVER (
+               PARTITION BY customer_hash ORDER BY created_at
+               ROWS BETWEEN 2 FOLLOWING AND 2 FOLLOWING) AS after_next_created_at
     FROM tickets
     WHERE customer_hash IS NOT NULL
 ),
 tangled AS (
-    -- Also customers with two tickets opened at the same time (next_created_at = created_at,
-    -- resolved or not): the order of those is arbitrary, and with them tangled the split is
-    -- the same in any order, however often an engine evaluates `nexted`.
+    -- With two tickets opened at the same time tangled, the order of those (arbitrary) never
+    -- changes the split, however often an engine evaluates `nexted`.
     SELECT DISTINCT customer_hash
     FROM nexted
-    WHERE next_created_at <= coalesce(resolved_at, created_at) OR resolved_at < created_at
+    WHERE next_created_at = created_at
+       OR after_next_created_at <= resolved_at
+       OR resolved_at < created_at
 ),
 untangled AS (
-    -- Later tickets were opened at or after next_created_at, which is after resolved_at;
-    -- earlier ones at or before created_at, so not after resolved_at.
+    -- Earlier tickets were opened at or before created_at, so not after resolved_at; later
+    -- ones at or after after_next_created_at, which is after resolved_at (or there is none).
     SELECT n.team, n.created_at,
-           coalesce(n.next_created_at <= n.resolved_at + INTERVAL 7 DAY, false) AS repeat_contact
+           coalesce(CASE WHEN n.next_created_at > n.resolved_at THEN n.next_created_at
+                         ELSE n.after_next_created_at END
+                    <= n.resolved_at + INTERVAL 7 DAY, false) AS repeat_contact
     FROM nexted AS n
     LEFT JOIN tangled AS g ON g.customer_hash = n.customer_hash
     WHERE n.resolved_at IS NOT NULL AND g.customer_hash IS NULL
