@@ -1,6 +1,7 @@
 """Metrics benchmark: the full monthly scorecard against one raw group-by over the same tickets.
 
     .venv/bin/python bench/metrics.py [--tickets 1000000 10000000] [--repeat 3] [--keep]
+                                      [--breakdown]
 
 For each size, generates a database in bench/out/ (gitignored) with DuckDB SQL alone
 (range() + hash(): deterministic, seconds): N tickets over two years in 200 teams (20
@@ -12,6 +13,9 @@ fresh subprocess per size (so peak memory is that process's own), times
   (b) the raw query: SELECT team, date_trunc('month', created_at), count(*),
       median(first-response minutes) FROM tickets GROUP BY ALL,
 alternately, best of --repeat warm runs each, and prints both, their ratio and ru_maxrss.
+--breakdown also times each query of the scorecard on its own (metrics.compute.queries, best
+of --repeat CPU seconds), so the rest of the scorecard's time is Python (privacy, targets,
+status, change, building the frame).
 """
 
 from __future__ import annotations
@@ -26,6 +30,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from ingest.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -139,7 +149,33 @@ def generate(path: Path, tickets: int) -> float:
     return time.perf_counter() - started
 
 
-def measure(path: Path, repeat: int) -> dict[str, object]:
+def _best(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    """The (wall, cpu) run with the least CPU time."""
+    return min(runs, key=lambda run: run[1])
+
+
+def breakdown(
+    con: duckdb.DuckDBPyConnection, settings: Settings, repeat: int
+) -> list[dict[str, object]]:
+    """Best-of-repeat (by CPU) seconds of each query the monthly scorecard runs, on its own."""
+    from metrics.compute import queries
+    from metrics.sources import source_parameters
+
+    out = []
+    for source, inds, sql in queries("month"):
+        kind = "medians" if inds[0].computation.median is not None else "parts"
+        params = source_parameters(source, settings)
+        runs = []
+        for _ in range(repeat):
+            wall, cpu = time.perf_counter(), time.process_time()
+            con.execute(sql, params).df()
+            runs.append((time.perf_counter() - wall, time.process_time() - cpu))
+        wall_s, cpu_s = _best(runs)
+        out.append({"query": f"{source} {kind} ({len(inds)})", "wall_s": wall_s, "cpu_s": cpu_s})
+    return out
+
+
+def measure(path: Path, repeat: int, with_breakdown: bool = False) -> dict[str, object]:
     """Best-of-repeat seconds of the scorecard and of the raw query on one database."""
     import duckdb
 
@@ -162,6 +198,7 @@ def measure(path: Path, repeat: int) -> dict[str, object]:
         wall, cpu = time.perf_counter(), time.process_time()
         groups = len(con.execute(RAW_QUERY).fetchall())
         raw.append((time.perf_counter() - wall, time.process_time() - cpu))
+    parts = breakdown(con, settings, repeat) if with_breakdown else []
     con.close()
     return {
         "tickets": counts[0] if counts else 0,
@@ -177,6 +214,7 @@ def measure(path: Path, repeat: int) -> dict[str, object]:
         "scorecard_rows": rows,
         "raw_groups": groups,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "breakdown": parts,
     }
 
 
@@ -185,10 +223,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tickets", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the generated databases")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="also time each query of the scorecard alone"
+    )
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: child process
     args = parser.parse_args(argv)
     if args.measure:
-        print(json.dumps(measure(Path(args.measure), args.repeat)))
+        print(json.dumps(measure(Path(args.measure), args.repeat, args.breakdown)))
         return 0
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -204,7 +245,15 @@ def main(argv: list[str] | None = None) -> int:
         path = OUT / f"metrics-{tickets}.duckdb"
         gen_s = generate(path, tickets)
         child = subprocess.run(
-            [sys.executable, __file__, "--measure", str(path), "--repeat", str(args.repeat)],
+            [
+                sys.executable,
+                __file__,
+                "--measure",
+                str(path),
+                "--repeat",
+                str(args.repeat),
+                *(["--breakdown"] if args.breakdown else []),
+            ],
             capture_output=True,
             text=True,
             cwd=ROOT,
@@ -225,6 +274,15 @@ def main(argv: list[str] | None = None) -> int:
         raw_runs = ", ".join(f"{w:.2f}s/{c:.2f}s" for w, c in m["raw_runs"])
         print(f"{'':>11} scorecard runs (wall/cpu) {runs}; raw runs {raw_runs}")
         print(f"{'':>11} {m['scorecard_rows']:,} scorecard rows, {m['raw_groups']:,} raw groups")
+        if m["breakdown"]:
+            queries_cpu = sum(q["cpu_s"] for q in m["breakdown"])
+            for q in m["breakdown"]:
+                print(
+                    f"{'':>11} {q['query']:<28} {q['wall_s']:>6.2f}s wall {q['cpu_s']:>6.2f}s cpu "
+                    f"{q['cpu_s'] / m['raw_cpu_s']:>5.1f}x raw cpu"
+                )
+            rest = m["scorecard_cpu_s"] - queries_cpu
+            print(f"{'':>11} {'rest (Python, by difference)':<28} {'':>12} {rest:>6.2f}s cpu")
         if not args.keep:
             path.unlink(missing_ok=True)
     print("target: scorecard within 3x of the raw query")

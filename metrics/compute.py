@@ -6,7 +6,9 @@ Per source, at most two queries, each computing all its indicators in one pass:
   the organisation with GROUPING SETS over that small result;
 - medians (holistic): GROUPING SETS (period), (period, department), (period, department, team)
   straight over the rows.
-The result is long form, before privacy, targets and scores (metrics/scorecard.py adds those).
+raw_grid lays the results out as arrays, one row per active (period, scope) in export order and
+one column per indicator; raw_values is the same in long form. Both are before privacy,
+targets and scores (metrics/scorecard.py adds those, on the arrays).
 """
 
 from __future__ import annotations
