@@ -1,12 +1,13 @@
 """Metrics benchmark: the full monthly scorecard against one raw group-by over the same tickets.
 
     .venv/bin/python bench/metrics.py [--tickets 1000000 10000000] [--repeat 3] [--keep]
-                                      [--breakdown]
+                                      [--order random|created] [--breakdown]
 
 For each size, generates a database in bench/out/ (gitignored) with DuckDB SQL alone
 (range() + hash(): deterministic, seconds): N tickets over two years in 200 teams (20
 departments, every tenth team without one), surveys and polls in the sample data's
-proportions (1 survey response per 3 tickets, 6 poll responses per 100 tickets). Then, in a
+proportions (1 survey response per 3 tickets, 6 poll responses per 100 tickets), stored in
+random time order (--order created: the same rows stored in time order). Then, in a
 fresh subprocess per size (so peak memory is that process's own), times
   (a) the full monthly scorecard: metrics.scorecard.indicator_values(con, "month", settings),
       i.e. every indicator for org / departments / teams with privacy, status and change;
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 TEAMS = 200
+ORDERS = ("random", "created")
 DEPARTMENTS = 20
 
 RAW_QUERY = """
@@ -65,8 +67,16 @@ def _answer(salt: int, missing_one_in: int, low: int, choices: int) -> str:
     )
 
 
-def generate_sql(tickets: int) -> list[str]:
-    """Statements that fill a fresh database (schema already created) with N tickets."""
+def generate_sql(tickets: int, order: str = "random") -> list[str]:
+    """Statements that fill a fresh database (schema already created) with N tickets.
+
+    order "random": rows stored in generation order, i.e. in random time order; "created":
+    the same rows stored in time order (tickets by created_at, responses by submitted_at), as
+    a load of a real export (sorted by time) stores them.
+    """
+    if order not in ORDERS:
+        raise ValueError(f"unknown order {order!r}")
+    by_time = order == "created"
     seconds = 730 * 86400
     surveys = tickets // 3
     polls = tickets * 6 // 100
@@ -116,6 +126,7 @@ def generate_sql(tickets: int) -> list[str]:
                CASE WHEN hash(i, 18) % 20 = 0 THEN NULL
                     ELSE hash(hash(i, 19) % {customers}) END
         FROM base
+        {"ORDER BY created_at, i" if by_time else ""}
         """,
         f"""
         INSERT INTO survey_responses
@@ -123,16 +134,18 @@ def generate_sql(tickets: int) -> list[str]:
                {_answer(20, 5, 1, 5)}, {_answer(22, 4, 0, 11)}, {_answer(24, 3, 1, 7)},
                {ratings}, NULL
         FROM range({surveys}) r(i)
+        {"ORDER BY 2, i" if by_time else ""}
         """,
         f"""
         INSERT INTO poll_responses
         SELECT 'p' || i, {when}, {team}, {_answer(40, 10, 0, 11)}, {items}, {who5}
         FROM range({polls}) r(i)
+        {"ORDER BY 2, i" if by_time else ""}
         """,
     ]
 
 
-def generate(path: Path, tickets: int) -> float:
+def generate(path: Path, tickets: int, order: str = "random") -> float:
     """Write a fresh benchmark database; returns the seconds it took."""
     import duckdb
 
@@ -142,7 +155,7 @@ def generate(path: Path, tickets: int) -> float:
     path.unlink(missing_ok=True)
     con = duckdb.connect(str(path))
     ensure_schema(con)
-    for statement in generate_sql(tickets):
+    for statement in generate_sql(tickets, order):
         con.execute(statement)
     con.execute("CHECKPOINT")
     con.close()
@@ -258,6 +271,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--order",
+        choices=ORDERS,
+        default="random",
+        help="row order of the generated tables: random (default) or created (by time, as a "
+        "load of a real export stores them)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated databases")
     parser.add_argument(
         "--breakdown", action="store_true", help="also time each query of the scorecard alone"
@@ -278,8 +298,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{'raw query':>9} {'ratio':>6} {'cpu ratio':>9} {'peak RSS':>9}"
     )
     for tickets in args.tickets:
-        path = OUT / f"metrics-{tickets}.duckdb"
-        gen_s = generate(path, tickets)
+        suffix = "" if args.order == "random" else f"-{args.order}"
+        path = OUT / f"metrics-{tickets}{suffix}.duckdb"
+        gen_s = generate(path, tickets, args.order)
         child = subprocess.run(
             [
                 sys.executable,
