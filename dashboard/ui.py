@@ -131,12 +131,7 @@ def url_selectbox(
     """A selectbox whose value lives in the URL (?param=value) and across pages."""
     options = list(options)
     where = where or st
-    key = f"w_{param}"
-    fallback = default if default in options else options[0]
-    current = st.session_state.get(key)
-    # Re-assigning keeps the value when the widget re-appears on another page (Streamlit drops
-    # widget state of pages not shown; an explicit Session State value survives).
-    st.session_state[key] = current if current in options else _initial(param, options, fallback)
+    key = _url_widget_key(param, options, default)
     value = where.selectbox(label, options, key=key, format_func=format_func, help=help)
     _remember(param, value)
     return str(value)
@@ -155,15 +150,21 @@ def url_radio(
     """A radio whose value lives in the URL and across pages."""
     options = list(options)
     where = where or st
+    key = _url_widget_key(param, options, default)
+    value = where.radio(label, options, key=key, format_func=format_func, horizontal=horizontal)
+    _remember(param, value)
+    return str(value)
+
+
+def _url_widget_key(param: str, options: list[Any], default: Any) -> str:
+    """The widget key for a URL-kept choice, its state set to the current or initial value."""
     key = f"w_{param}"
     fallback = default if default in options else options[0]
     current = st.session_state.get(key)
     # Re-assigning keeps the value when the widget re-appears on another page (Streamlit drops
     # widget state of pages not shown; an explicit Session State value survives).
     st.session_state[key] = current if current in options else _initial(param, options, fallback)
-    value = where.radio(label, options, key=key, format_func=format_func, horizontal=horizontal)
-    _remember(param, value)
-    return str(value)
+    return key
 
 
 def _parse_date(raw: Any) -> date | None:

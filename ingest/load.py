@@ -18,7 +18,7 @@ from ingest.db import write_connection
 from ingest.mapping import Mapping, MappingError, load_mapping
 from ingest.plan import PlanError, sql_str
 from ingest.reader import ReadError
-from ingest.schema import ensure_schema, meta_value
+from ingest.schema import meta_value
 from ingest.settings import Settings, load_settings
 from ingest.sources import SOURCES, Source
 from ingest.stage import SKIPPED, Staged, stage
@@ -324,13 +324,6 @@ def _poll_extra_items(
             f"WHERE __code IS NULL AND {col} IS NOT NULL"
         )
     return items
-
-
-def ensure_database(db_path: str | os.PathLike[str]) -> None:
-    """Create an empty database with the schema if there is none yet."""
-    if not Path(db_path).exists():
-        with write_connection(db_path) as con:
-            ensure_schema(con)
 
 
 def preview(*args, **kwargs):  # type: ignore[no-untyped-def]
