@@ -1,7 +1,7 @@
 """Metrics benchmark: the full monthly scorecard against one raw group-by over the same tickets.
 
     .venv/bin/python bench/metrics.py [--tickets 1000000 10000000] [--repeat 3] [--keep]
-                                      [--order random|created] [--breakdown]
+                                      [--order random|created] [--breakdown] [--floor]
 
 For each size, generates a database in bench/out/ (gitignored) with DuckDB SQL alone
 (range() + hash(): deterministic, seconds): N tickets over two years in 200 teams (20
@@ -17,6 +17,9 @@ alternately, best of --repeat warm runs each, and prints both, their ratio and r
 --breakdown then runs the scorecard --repeat more times recording each of its queries
 (metrics.compute.queries, execute to fetched frame) and prints the run with the least CPU time
 split into its queries and the rest (Python: privacy, targets, status, change, the frame).
+--floor times, alone, the work no exact scorecard can avoid (FLOOR_QUERIES: the spec's four
+exact medians at the three levels with nothing else, and each customer's next ticket for
+repeat contact) and prints it as a ratio to the raw query too.
 """
 
 from __future__ import annotations
@@ -50,6 +53,40 @@ SELECT team, date_trunc('month', created_at) AS month, count(*) AS tickets,
 FROM tickets
 GROUP BY ALL
 """
+
+# The least any exact scorecard asks of the engine (--floor): the spec's four medians at the
+# three levels, with nothing else computed, and the per-customer ordering that repeat contact
+# needs (each resolved ticket's next ticket of the same customer).
+_FRT = "(epoch(t.first_response_at) - epoch(t.created_at)) / 60"
+_AFTER_HOURS = (
+    "(t.created_at >= date_trunc('week', t.created_at) + INTERVAL 5 DAY"
+    " OR hour(t.created_at) * 60 + minute(t.created_at) < 540"
+    " OR hour(t.created_at) * 60 + minute(t.created_at) >= 1020)"
+)
+FLOOR_QUERIES = {
+    "4 medians, team level only": f"""
+SELECT t.team, date_trunc('month', t.created_at) AS p, median({_FRT}),
+       median((epoch(t.resolved_at) - epoch(t.created_at)) / 3600),
+       median(CASE WHEN {_AFTER_HOURS} THEN {_FRT} END),
+       median(CASE WHEN t.resolved_at IS NOT NULL THEN t.handle_minutes END)
+FROM tickets AS t
+GROUP BY ALL""",
+    "4 medians x 3 levels": f"""
+SELECT m.department, t.team, date_trunc('month', t.created_at) AS p, median({_FRT}),
+       median((epoch(t.resolved_at) - epoch(t.created_at)) / 3600),
+       median(CASE WHEN {_AFTER_HOURS} THEN {_FRT} END),
+       median(CASE WHEN t.resolved_at IS NOT NULL THEN t.handle_minutes END)
+FROM tickets AS t
+LEFT JOIN teams AS m ON m.team = t.team
+GROUP BY GROUPING SETS ((p), (p, m.department), (p, m.department, t.team))""",
+    "next ticket per customer": """
+SELECT count(next_created_at) FROM (
+    SELECT min(created_at) OVER (
+               PARTITION BY customer_hash ORDER BY created_at
+               ROWS BETWEEN 1 FOLLOWING AND 1 FOLLOWING) AS next_created_at
+    FROM tickets
+    WHERE customer_hash IS NOT NULL)""",
+}
 
 # u(i, salt) is a deterministic uniform in (0, 1); -ln(u) x scale an exponential duration.
 _U = "((hash(i, {salt}) % 1000000) + 1) / 1000001.0"
@@ -224,7 +261,23 @@ def breakdown(
     return out
 
 
-def measure(path: Path, repeat: int, with_breakdown: bool = False) -> dict[str, object]:
+def floor(con: duckdb.DuckDBPyConnection, repeat: int) -> list[dict[str, object]]:
+    """Best-of-repeat (wall, cpu) of each FLOOR_QUERIES entry: work no exact scorecard avoids."""
+    out: list[dict[str, object]] = []
+    for name, sql in FLOOR_QUERIES.items():
+        runs = []
+        for _ in range(repeat):
+            wall, cpu = time.perf_counter(), time.process_time()
+            con.execute(sql).fetchall()
+            runs.append((time.perf_counter() - wall, time.process_time() - cpu))
+        wall_s, cpu_s = min(runs)
+        out.append({"query": name, "wall_s": wall_s, "cpu_s": cpu_s})
+    return out
+
+
+def measure(
+    path: Path, repeat: int, with_breakdown: bool = False, with_floor: bool = False
+) -> dict[str, object]:
     """Best-of-repeat seconds of the scorecard and of the raw query on one database."""
     import duckdb
 
@@ -248,6 +301,7 @@ def measure(path: Path, repeat: int, with_breakdown: bool = False) -> dict[str, 
         groups = len(con.execute(RAW_QUERY).fetchall())
         raw.append((time.perf_counter() - wall, time.process_time() - cpu))
     parts = breakdown(con, settings, repeat) if with_breakdown else []
+    floors = floor(con, repeat) if with_floor else []
     con.close()
     return {
         "tickets": counts[0] if counts else 0,
@@ -264,6 +318,7 @@ def measure(path: Path, repeat: int, with_breakdown: bool = False) -> dict[str, 
         "raw_groups": groups,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "breakdown": parts,
+        "floor": floors,
     }
 
 
@@ -282,10 +337,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--breakdown", action="store_true", help="also time each query of the scorecard alone"
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also time the work no exact scorecard can avoid (its medians, the customer sort)",
+    )
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: child process
     args = parser.parse_args(argv)
     if args.measure:
-        print(json.dumps(measure(Path(args.measure), args.repeat, args.breakdown)))
+        print(json.dumps(measure(Path(args.measure), args.repeat, args.breakdown, args.floor)))
         return 0
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -310,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
                 "--repeat",
                 str(args.repeat),
                 *(["--breakdown"] if args.breakdown else []),
+                *(["--floor"] if args.floor else []),
             ],
             capture_output=True,
             text=True,
@@ -335,6 +396,17 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{'':>11} {q['query']:<26} {q['wall_s']:>6.2f}s wall {q['cpu_s']:>6.2f}s cpu "
                 f"{q['cpu_s'] / m['raw_cpu_s']:>5.1f}x raw cpu"
+            )
+        for q in m["floor"]:
+            print(
+                f"{'':>11} floor: {q['query']:<26} {q['wall_s']:>6.2f}s wall "
+                f"{q['cpu_s']:>6.2f}s cpu {q['wall_s'] / m['raw_s']:>5.1f}x raw wall"
+            )
+        if m["floor"]:
+            least = sum(q["wall_s"] for q in m["floor"][1:])
+            print(
+                f"{'':>11} floor: medians x 3 levels + next ticket {least:>6.2f}s wall "
+                f"{least / m['raw_s']:>5.1f}x raw wall (before any other indicator)"
             )
         if not args.keep:
             path.unlink(missing_ok=True)
