@@ -38,8 +38,8 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/ingest.py
-	@if [ -f bench/metrics.py ]; then $(BIN)/python bench/metrics.py; fi
-	@if [ -f bench/dashboard.py ]; then $(BIN)/python bench/dashboard.py; fi
+	$(BIN)/python bench/metrics.py --floor
+	$(BIN)/python bench/dashboard.py
 
 golden: setup
 	$(BIN)/python -m pytest -q tests/test_export_golden.py --update-golden
