@@ -34,6 +34,24 @@ def status_text(status: str | None) -> str:
     return f"{icon} {word}"
 
 
+def hidden_reason(because: Any, k: int) -> str:
+    """Why a suppressed figure is hidden, for people (metrics' suppressed_because code)."""
+    if because == "protects_another":
+        return "hidden to protect a smaller group"
+    return f"fewer than {k} responses"
+
+
+def hidden_summary(because: Sequence[Any], k: int) -> str:
+    """'fewer than 5 responses', with ', or to protect a smaller group' when that applies."""
+    text = f"fewer than {k} responses"
+    if any(b == "protects_another" for b in because):
+        text += (
+            ", or to protect a smaller group (so that its figures cannot be worked out from "
+            "the totals)"
+        )
+    return text
+
+
 def status_colour(status: str | None) -> str:
     """The palette colour of a status."""
     return STATUS.get(status or "grey", STATUS["grey"])[2]

@@ -20,6 +20,9 @@ from metrics.registry import INDICATORS
 
 PRIVATE_INDICATORS: frozenset[str] = frozenset(i.id for i in INDICATORS if i.privacy)
 MIN_K = 3
+# Why a figure is suppressed (the spec: "no value is shown or exported, only the reason").
+FEWER_THAN_K = "fewer_than_k"  # 1..k-1 respondents of its own
+PROTECTS_ANOTHER = "protects_another"  # k or more, hidden so a smaller sibling stays hidden
 
 
 def check_k(k: int) -> int:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ingest.settings import Settings
 from metrics.compute import SCOPES, RawGrid, counts, long_frame, raw_grid
-from metrics.privacy import PRIVATE_INDICATORS, protect
+from metrics.privacy import FEWER_THAN_K, PRIVATE_INDICATORS, PROTECTS_ANOTHER, protect
 from metrics.registry import AREAS, INDICATORS, by_id, check_registry
 from metrics.sources import PERIOD_STEP, check_period
 
@@ -28,6 +28,7 @@ COLUMNS = [
     "value",
     "n",
     "status",
+    "suppressed_because",
     "target",
     "attainment",
     "previous_value",
@@ -87,7 +88,8 @@ def sort_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _protected(grid: RawGrid, k: int) -> np.ndarray:
-    """Privacy on the wellbeing columns of the grid, in place; returns the suppressed mask."""
+    """Privacy on the wellbeing columns of the grid, in place; returns why each cell is
+    suppressed (FEWER_THAN_K or PROTECTS_ANOTHER; None where it is not)."""
     private = [pos for pos, ind in enumerate(INDICATORS) if ind.privacy]
     frame = long_frame(grid.groups, [INDICATORS[pos].id for pos in private])
     frame["value"] = grid.value[:, private].ravel()
@@ -99,7 +101,9 @@ def _protected(grid: RawGrid, k: int) -> np.ndarray:
     grid.n[:, private] = out["n"].to_numpy("float64", na_value=np.nan).reshape(shape)
     suppressed = np.zeros(grid.value.shape, dtype=bool)
     suppressed[:, private] = out["suppressed"].to_numpy(bool).reshape(shape)
-    return suppressed
+    because = np.full(grid.value.shape, None, dtype=object)
+    because[suppressed] = np.where(grid.respondents[suppressed] < k, FEWER_THAN_K, PROTECTS_ANOTHER)
+    return because
 
 
 def _previous_rows(groups: pd.DataFrame, period: str) -> np.ndarray:
@@ -123,6 +127,9 @@ def indicator_values(
 ) -> pd.DataFrame:
     """Every indicator per period and scope, long form, privacy applied (columns COLUMNS).
 
+    suppressed_because says why a suppressed row is hidden (metrics.privacy.FEWER_THAN_K or
+    PROTECTS_ANOTHER), missing on every other row.
+
     Optional filters apply after privacy and change are computed on all data, so a filter can
     never narrow a wellbeing figure below k: start/end keep periods whose start lies in
     [start, end]; department keeps the organisation, that department and its teams.
@@ -130,7 +137,8 @@ def indicator_values(
     period = check_period(period)
     check_registry(settings.targets)
     grid = raw_grid(con, period, settings)
-    suppressed = _protected(grid, settings.privacy.k)
+    because = _protected(grid, settings.privacy.k)
+    suppressed = because.astype(bool)  # None -> False, a reason -> True
     value, groups = grid.value, grid.groups
     # Targets, status and attainment: one column per indicator (registry order).
     target = np.array([float(settings.targets[i.id]) for i in INDICATORS])
@@ -163,6 +171,7 @@ def indicator_values(
     frame["value"] = value[rows].ravel()
     frame["n"] = counts(grid.n[rows])
     frame["status"] = pd.array(status[rows].ravel(), dtype="str")
+    frame["suppressed_because"] = pd.array(because[rows].ravel(), dtype="str")
     frame["target"] = target[rows].ravel()
     frame["attainment"] = attainment[rows].ravel()
     frame["previous_value"] = previous[rows].ravel()

@@ -10,7 +10,9 @@ from dashboard import catalog, data, ui
 HOW_SCORES_WORK = """
 - **Status** compares a value with its target: ✅ *on target* when met, ⚠️ *close to target*
   when missed by no more than {tol:g} % of the target, ❌ *off target* otherwise, ➖ *no data*
-  when there is nothing to compute over, 🔒 *suppressed* when fewer than {k} employees answered.
+  when there is nothing to compute over, 🔒 *suppressed* when fewer than {k} employees answered
+  (or, for a larger group, when showing it would let a smaller hidden group be worked out from
+  the totals).
 - **Attainment** = value / target (higher is better) or target / value (lower is better),
   capped at 100 %. An **area score** is the mean attainment of its indicators that have a value;
   the **service-culture index** is the mean of the nine area scores.

@@ -147,9 +147,10 @@ def trends_block(frame: pd.DataFrame, f: filters.Filters) -> None:
                 st.altair_chart(
                     charts.trend(shown, f.period, "% or points", height=230), width="stretch"
                 )
-            hidden = int((rows.get("status") == "suppressed").sum()) if "status" in rows else 0
-            if hidden:
-                st.caption(f"🔒 {hidden} value(s) hidden: fewer than {k} responses.")
+            hidden = rows[rows["status"] == "suppressed"] if "status" in rows else rows.iloc[:0]
+            if len(hidden):
+                because = hidden.get("suppressed_because", pd.Series(dtype=str)).tolist()
+                st.caption(f"🔒 {len(hidden)} value(s) hidden: {ui.hidden_summary(because, k)}.")
 
 
 def movers_block(frame: pd.DataFrame, f: filters.Filters, current: pd.Timestamp) -> None:

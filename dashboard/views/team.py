@@ -42,7 +42,7 @@ def _indicator_table(
         status = str(row["status"]) if row is not None else "grey"
         value = row["value"] if row is not None else None
         if status == "suppressed":
-            shown = f"fewer than {k} responses"
+            shown = ui.hidden_reason(row["suppressed_because"], k)
         else:
             shown = ui.fmt_value(value, ind.unit)
         history = frame[frame["indicator"] == ind.id].sort_values("period_start")["value"]
@@ -240,11 +240,12 @@ def render() -> None:
         },
     )
 
-    hidden = int((now["status"] == "suppressed").sum())
-    if hidden:
+    hidden = now[now["status"] == "suppressed"]
+    if len(hidden):
         k = data.settings().privacy.k
+        reason = ui.hidden_summary(hidden["suppressed_because"].tolist(), k)
         st.info(
-            f"{hidden} wellbeing figure(s) of {scope_id} are hidden: fewer than {k} responses "
+            f"{len(hidden)} wellbeing figure(s) of {scope_id} are hidden: {reason} "
             f"(k = {k}), so no one's answers can be singled out.",
             icon="🔒",
         )

@@ -22,7 +22,7 @@ def _cell(row: pd.Series | None, unit: str, k: int) -> str:
     if row is None:
         return "–"
     if row["status"] == "suppressed":
-        return f"fewer than {k} responses"
+        return ui.hidden_reason(row["suppressed_because"], k)
     if pd.isna(row["value"]):
         return "–"
     icon = ui.STATUS.get(str(row["status"]), ui.STATUS["grey"])[0]
@@ -40,7 +40,7 @@ def _scope_tiles(values: pd.DataFrame, f: filters.Filters, current: pd.Timestamp
             if row is not None and row["status"] == "suppressed":
                 with st.container(border=True, height="stretch"):
                     st.markdown(f"🔒 {ind.label}")
-                    st.markdown(f"**fewer than {k} responses**")
+                    st.markdown(f"**{ui.hidden_reason(row['suppressed_because'], k)}**")
                 continue
             value = None if row is None else row["value"]
             change = None if row is None or pd.isna(row["change"]) else round(row["change"], 1)
@@ -171,9 +171,12 @@ def render() -> None:
         st.info("No team has poll responses in this period.")
     else:
         st.dataframe(table, hide_index=True, width="stretch")
-        hidden = int(table.apply(lambda c: c.astype(str).str.startswith("fewer than")).sum().sum())
-        if hidden:
-            st.caption(f"🔒 {hidden} figure(s) hidden: fewer than {k} responses.")
+        reasons = [ui.hidden_reason(b, k) for b in ("fewer_than_k", "protects_another")]
+        shown = table.astype(str)
+        few, protecting = (int(shown.isin([reason]).sum().sum()) for reason in reasons)
+        if few or protecting:
+            because = ["protects_another"] if protecting else []
+            st.caption(f"🔒 {few + protecting} figure(s) hidden: {ui.hidden_summary(because, k)}.")
 
     st.subheader("Trends")
     trend = scoped[scoped["indicator"] != "wellbeing.participation_pct"].dropna(subset=["value"])

@@ -1,4 +1,4 @@
-"""Wellbeing page: team figures, suppression shown as 'fewer than k responses', the chain."""
+"""Wellbeing page: team figures, suppression shown with its reason, the chain."""
 
 from __future__ import annotations
 
@@ -27,13 +27,21 @@ def test_small_team_is_shown_as_fewer_than_k_responses(app_db: Path, open_page) 
         frame = indicator_values(con, "month", load_settings(app_db))
     october = frame[(frame["period_start"] == date(2026, 10, 1)) & (frame["scope"] == "team")]
     enps = october[october["indicator"] == "wellbeing.enps"].set_index("scope_id")
+    reasons = {
+        "fewer_than_k": "fewer than 5 responses",
+        "protects_another": "hidden to protect a smaller group",
+    }
     for team, row in enps.iterrows():
         shown = table.loc[team, "Employee NPS"]
         if row["status"] == "suppressed":
-            assert shown == "fewer than 5 responses"
+            assert shown == reasons[row["suppressed_because"]]
         else:
             assert shown.split(" ")[0] == f"{row['value']:,.1f}"
-    assert "fewer than 5 responses" in texts(at)
+    # The sibling hidden as a complement has k or more respondents: it says so, not "fewer".
+    protecting = enps[enps["suppressed_because"] == "protects_another"].index
+    assert len(protecting) == 1 and protecting[0] != "Escalations"
+    assert table.loc[protecting[0], "Employee NPS"] == "hidden to protect a smaller group"
+    assert "fewer than 5 responses, or to protect a smaller group" in texts(at)
     assert "k = 5" in texts(at)
 
 

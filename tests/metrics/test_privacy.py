@@ -102,6 +102,11 @@ def test_complementary_suppression_hides_the_smallest_visible_sibling(con, setti
         "team:B": "suppressed",  # complementary: A alone holds 2 < k; B (6) < C (7)
         "team:C": "red",
     }
+    # The reason goes with the row: A is small itself, B (6 >= k) only protects A.
+    enps = frame[frame["indicator"] == "wellbeing.enps"].set_index("scope_id")
+    assert enps.loc["A", "suppressed_because"] == "fewer_than_k"
+    assert enps.loc["B", "suppressed_because"] == "protects_another"
+    assert enps["suppressed_because"].isna().sum() == 3  # org, D and C: shown, no reason
 
 
 def test_differencing_attack_recovers_nothing(tmp_path: Path, settings) -> None:
