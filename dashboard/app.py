@@ -50,7 +50,8 @@ page = st.navigation(PAGES)
 
 
 def _footer() -> None:
-    st.sidebar.caption(f"Database: `{data.db_path()}`")
+    # The file name only: the server's directories are none of the browser's business.
+    st.sidebar.caption(f"Database: `{Path(data.db_path()).name}`")
     if not data.database_exists():
         st.sidebar.caption("No database file yet.")
 

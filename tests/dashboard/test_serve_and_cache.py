@@ -56,3 +56,11 @@ def test_a_new_load_shows_up_without_restart(app_db: Path, tmp_path: Path, open_
     table = at.dataframe[0].value.set_index("Indicator")
     assert int(table.loc["First response time (median)", "n"]) == n_before + 5
     assert metric(at, "Indicators on target")
+
+
+def test_sidebar_names_the_database_file_not_its_directory(app_db: Path, open_page) -> None:
+    at = open_page("views/glossary.py")
+    no_errors(at)
+    captions = [c.value for c in at.sidebar.caption]
+    assert f"Database: `{app_db.name}`" in captions
+    assert not any(str(app_db.parent) in c for c in captions)
