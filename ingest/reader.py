@@ -67,6 +67,9 @@ def detect_encoding(head: bytes, wanted: str = "auto") -> str:
         return "utf-16"
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    bomless = _utf16_without_bom(head)
+    if bomless:
+        return bomless
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
@@ -78,6 +81,24 @@ _UTF8_SEQUENCE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
 _ASCII = bytes(range(0x80))
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' for UTF-16 text saved without a BOM, else None.
+
+    Text never holds NUL bytes, but UTF-16 of mostly-ASCII CSV text has one in every other
+    byte: at odd offsets little-endian, at even offsets big-endian.
+    """
+    sample = head[:4096]
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > 0.4 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.4 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
 
 
 def _mostly_utf8(head: bytes) -> bool:

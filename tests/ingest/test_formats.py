@@ -88,6 +88,8 @@ VARIANTS = {
     "utf-8 with BOM": (",", ("\n",), "utf-8", BOM8, False),
     "utf-16 LE with BOM": (",", ("\n",), "utf-16-le", BOM16LE, False),
     "utf-16 BE with BOM": (",", ("\n",), "utf-16-be", BOM16BE, False),
+    "utf-16 LE without BOM": (",", ("\n",), "utf-16-le", b"", False),
+    "utf-16 BE without BOM": (";", ("\r\n",), "utf-16-be", b"", False),
     "windows-1252": (",", ("\n",), "cp1252", b"", False),
     "semicolon": (";", ("\n",), "utf-8", b"", False),
     "tab": ("\t", ("\n",), "utf-8", b"", False),
