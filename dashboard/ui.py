@@ -37,7 +37,7 @@ def status_text(status: str | None) -> str:
 def hidden_reason(because: Any, k: int) -> str:
     """Why a suppressed figure is hidden, for people (metrics' suppressed_because code)."""
     if because == "protects_another":
-        return "hidden to protect a smaller group"
+        return "protects a smaller group"
     return f"fewer than {k} responses"
 
 

@@ -29,7 +29,7 @@ def test_small_team_is_shown_as_fewer_than_k_responses(app_db: Path, open_page) 
     enps = october[october["indicator"] == "wellbeing.enps"].set_index("scope_id")
     reasons = {
         "fewer_than_k": "fewer than 5 responses",
-        "protects_another": "hidden to protect a smaller group",
+        "protects_another": "protects a smaller group",
     }
     for team, row in enps.iterrows():
         shown = table.loc[team, "Employee NPS"]
@@ -40,7 +40,7 @@ def test_small_team_is_shown_as_fewer_than_k_responses(app_db: Path, open_page) 
     # The sibling hidden as a complement has k or more respondents: it says so, not "fewer".
     protecting = enps[enps["suppressed_because"] == "protects_another"].index
     assert len(protecting) == 1 and protecting[0] != "Escalations"
-    assert table.loc[protecting[0], "Employee NPS"] == "hidden to protect a smaller group"
+    assert table.loc[protecting[0], "Employee NPS"] == "protects a smaller group"
     assert "fewer than 5 responses, or to protect a smaller group" in texts(at)
     assert "k = 5" in texts(at)
 
