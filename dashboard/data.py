@@ -85,7 +85,8 @@ def _key() -> tuple[str, str, str]:
 # --- indicators -------------------------------------------------------------------------------
 
 
-@st.cache_data(**CACHE)
+# The one slow read (seconds at millions of tickets, once per data version and period): say so.
+@st.cache_data(**{**CACHE, "show_spinner": "Computing the scorecard for the latest data…"})
 def _raw_indicator_values(db: str, ver: str, token: str, period: str) -> pd.DataFrame:
     from metrics.scorecard import indicator_values
 
