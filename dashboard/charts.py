@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import altair as alt
 import pandas as pd
 
-from dashboard.ui import SERIES_COLOURS, STATUS, STATUS_ORDER
+from dashboard.ui import SERIES_COLOURS, STATUS_ORDER, status_colour, status_text
 
 TIME_FORMAT = {"week": "%d %b %Y", "month": "%b %Y", "quarter": "%b %Y"}
+
+
+def _status_colour(legend: Literal["top", "bottom"]) -> alt.Color:
+    """Colour by status_text ('✅ On target', ...) in the status palette, legend at `legend`."""
+    return alt.Color(
+        "status_text:N",
+        title=None,
+        scale=alt.Scale(
+            domain=[status_text(s) for s in STATUS_ORDER],
+            range=[status_colour(s) for s in STATUS_ORDER],
+        ),
+        legend=alt.Legend(orient=legend),
+    )
 
 
 def _x(period: str) -> alt.X:
@@ -120,15 +135,7 @@ def status_bars(data: pd.DataFrame, x_title: str = "Score (0-100)") -> alt.Chart
         .encode(
             y=alt.Y("label:N", sort=order, title=None),
             x=alt.X("score:Q", title=x_title, scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color(
-                "status_text:N",
-                title=None,
-                scale=alt.Scale(
-                    domain=[f"{STATUS[s][0]} {STATUS[s][1]}" for s in STATUS_ORDER],
-                    range=[STATUS[s][2] for s in STATUS_ORDER],
-                ),
-                legend=alt.Legend(orient="top"),
-            ),
+            color=_status_colour("top"),
             tooltip=[
                 alt.Tooltip("label:N", title="Area"),
                 alt.Tooltip("score:Q", title="Score", format=".1f"),
@@ -198,15 +205,7 @@ def heat_status(data: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("indicator_label:N", title=None, axis=alt.Axis(labelAngle=0, orient="top")),
             y=alt.Y("team:N", title=None),
-            color=alt.Color(
-                "status_text:N",
-                title=None,
-                scale=alt.Scale(
-                    domain=[f"{STATUS[s][0]} {STATUS[s][1]}" for s in STATUS_ORDER],
-                    range=[STATUS[s][2] for s in STATUS_ORDER],
-                ),
-                legend=alt.Legend(orient="bottom"),
-            ),
+            color=_status_colour("bottom"),
             tooltip=[
                 alt.Tooltip("team:N", title="Team"),
                 alt.Tooltip("indicator_label:N", title="Indicator"),

@@ -58,7 +58,8 @@ def _scope_tiles(values: pd.DataFrame, f: filters.Filters, current: pd.Timestamp
 
 def _team_table(
     values: pd.DataFrame, f: filters.Filters, current: pd.Timestamp, k: int
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, list[str]]:
+    """The team table, and why each of its hidden figures is hidden (one reason per figure)."""
     teams = data.teams()
     if f.scope == "department":
         teams = teams[teams["department"] == f.scope_id]
@@ -67,11 +68,12 @@ def _team_table(
         & (values["scope"] == "team")
         & (values["indicator"].isin(WELLBEING))
     ]
-    rows = []
+    rows, hidden = [], []
     for team in teams.itertuples(index=False):
         mine = now[now["scope_id"] == team.team].set_index("indicator")
         if mine.empty:
             continue
+        hidden += mine.loc[mine["status"] == "suppressed", "suppressed_because"].tolist()
         row: dict[str, object] = {
             "Team": team.team,
             "Department": team.department if isinstance(team.department, str) else "–",
@@ -80,7 +82,7 @@ def _team_table(
             ind = catalog.info(ind_id)
             row[ind.label] = _cell(mine.loc[ind_id] if ind_id in mine.index else None, ind.unit, k)
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), hidden
 
 
 def _chain(f: filters.Filters) -> None:
@@ -166,17 +168,13 @@ def render() -> None:
     _scope_tiles(values, f, current, k)
 
     st.subheader("By team")
-    table = _team_table(values, f, current, k)
+    table, hidden = _team_table(values, f, current, k)
     if table.empty:
         st.info("No team has poll responses in this period.")
     else:
         st.dataframe(table, hide_index=True, width="stretch")
-        reasons = [ui.hidden_reason(b, k) for b in ("fewer_than_k", "protects_another")]
-        shown = table.astype(str)
-        few, protecting = (int(shown.isin([reason]).sum().sum()) for reason in reasons)
-        if few or protecting:
-            because = ["protects_another"] if protecting else []
-            st.caption(f"🔒 {few + protecting} figure(s) hidden: {ui.hidden_summary(because, k)}.")
+        if hidden:
+            st.caption(f"🔒 {len(hidden)} figure(s) hidden: {ui.hidden_summary(hidden, k)}.")
 
     st.subheader("Trends")
     trend = scoped[scoped["indicator"] != "wellbeing.participation_pct"].dropna(subset=["value"])
