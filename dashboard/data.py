@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.model import normalise
-from ingest.db import data_version, read_connection, resolve_db_path
+from ingest.db import data_version, read_connection, resolve_db_path, upgrade
 from ingest.settings import Settings, load_settings, settings_path_for
 from metrics import queries
 
@@ -77,8 +77,16 @@ def _settings(db: str, token: str) -> Settings:
     return load_settings(db)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _upgraded(db: str, ver: str) -> bool:
+    # Once per data version: a database written by an older version is migrated first.
+    return upgrade(db)
+
+
 def _key() -> tuple[str, str, str]:
     db = db_path()
+    if _upgraded(db, data_version(db)):
+        pass  # the file changed: its new version keys the caches below
     return db, data_version(db), settings_token(db)
 
 

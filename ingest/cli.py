@@ -73,6 +73,11 @@ def print_report(report, db_arg: str | None) -> None:  # type: ignore[no-untyped
         out.write(f"  list them all: scorecard rejected --load {report.load_id}{db}\n")
     if report.dropped_columns:
         out.write(f"  dropped on sight, never stored: {', '.join(report.dropped_columns)}\n")
+    if report.rows_loaded:
+        from metrics.registry import unfed_text  # the indicators a file can feed
+
+        for line in unfed_text(report.source, report.carried):
+            out.write(f"  {line}\n")
     if report.ignored_columns:
         out.write(f"  columns not stored: {', '.join(report.ignored_columns)}\n")
     if report.extra_items:
@@ -95,6 +100,9 @@ def _ingest(db: str | None, source: str, files: list[str], mapping: str | None) 
             failed += 1
             continue
         print_report(report, db)
+        if report.rows_loaded == 0:
+            sys.stderr.write(f"nothing loaded: every row of {report.file_name} was rejected\n")
+            failed += 1
     return 1 if failed else 0
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.schema import ensure_schema
+from ingest.keys import database_key
+from ingest.schema import SCHEMA_VERSION, ensure_schema, migrate, schema_version
 
 DEFAULT_DB = Path("data") / "scorecard.duckdb"
 _CONFIG: dict[str, str | bool | int | float | list[str]] = {
@@ -74,11 +75,14 @@ def _writer_lock(path: Path) -> Iterator[None]:
 @contextlib.contextmanager
 def write_connection(db_path: str | os.PathLike[str]) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to a private copy of the database, swapped in atomically on success."""
-    path = Path(db_path)
+    # The real file: through a symlink, a second writer would take another lock, and the swap
+    # would replace the link instead of the database.
+    path = Path(db_path).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(path):
         _remove_strays(path)  # left by a load that was killed: no writer holds them now
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.loading")
+        compact = tmp.with_name(tmp.name + ".compact")
         try:
             if path.exists():
                 shutil.copyfile(path, tmp)
@@ -86,18 +90,48 @@ def write_connection(db_path: str | os.PathLike[str]) -> Iterator[duckdb.DuckDBP
             try:
                 ensure_schema(con)
                 con.execute("BEGIN")
+                migrated = migrate(con, database_key(con, path))
                 yield con
                 con.execute("COMMIT")
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
+            if migrated:
+                # A migration rewrote personal values (the old salt, raw poll ids): DuckDB
+                # leaves the old bytes in freed blocks, so only the live data is carried over.
+                _copy_live_data(tmp, compact)
+                os.replace(compact, tmp)
             _fsync(tmp)
             os.replace(tmp, path)
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-            with contextlib.suppress(FileNotFoundError):
-                Path(str(tmp) + ".wal").unlink()
+            for leftover in (tmp, compact, Path(str(tmp) + ".wal"), Path(str(compact) + ".wal")):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+
+
+def _copy_live_data(source: Path, target: Path) -> None:
+    """A new database file holding the tables of `source` and nothing of its freed blocks."""
+    with duckdb.connect(":memory:", config=_CONFIG) as con:
+        con.execute(f"ATTACH '{source}' AS old (READ_ONLY)")
+        con.execute(f"ATTACH '{target}' AS new")
+        con.execute("COPY FROM DATABASE old TO new")
+        con.execute("DETACH new")
+
+
+def upgrade(db_path: str | os.PathLike[str]) -> bool:
+    """Migrate a database written by an older version (one atomic write); True if it was."""
+    path = Path(db_path)
+    if not path.exists():
+        return False
+    with read_connection(path) as con:
+        current = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+        ).fetchone()[0] and int(schema_version(con)) >= int(SCHEMA_VERSION)  # type: ignore[index]
+    if current:
+        return False
+    with write_connection(path):
+        pass  # the writer migrates
+    return True
 
 
 def _fsync(path: Path) -> None:

@@ -15,10 +15,10 @@ from pathlib import Path
 import duckdb
 
 from ingest.db import write_connection
+from ingest.keys import database_key
 from ingest.mapping import Mapping, MappingError, load_mapping
 from ingest.plan import PlanError, sql_str
 from ingest.reader import ReadError
-from ingest.schema import meta_value
 from ingest.settings import Settings, load_settings
 from ingest.sources import SOURCES, Source
 from ingest.stage import SKIPPED, Staged, stage
@@ -46,6 +46,8 @@ class LoadReport:
     dropped_columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     extra_items: list[str] = field(default_factory=list)
+    carried: list[str] = field(default_factory=list)  # canonical columns the file fed
+    late_pulses: list[str] = field(default_factory=list)  # YYYY-MM pulses that got new answers
     notes: list[str] = field(default_factory=list)
     message: str = ""
 
@@ -86,7 +88,8 @@ def load_file(
                 # DuckDB draws its own progress bar for statements that run over two seconds.
                 con.execute("SET enable_progress_bar = true")
                 con.execute("SET enable_progress_bar_print = true")
-            return _load(con, src, mapping_obj, path, name, started, settings)
+            key = database_key(con, db_path)
+            return _load(con, src, mapping_obj, path, name, started, settings, key)
     except (ReadError, PlanError, MappingError) as exc:
         label = mapping_obj.name if mapping_obj else str(mapping or "canonical")
         message = f"{name}: {exc}"
@@ -134,15 +137,17 @@ def _load(
     name: str,
     started: datetime,
     settings: Settings,
+    key: str,
 ) -> LoadReport:
-    salt = meta_value(con, "customer_salt") or ""
-    staged = stage(con, src, mapping, path, settings.organisation.timezone, salt)
+    load_id = _next_load_id(con)
+    tz = settings.organisation.timezone
+    staged = stage(con, src, mapping, path, tz, key, load_id=load_id)
     if staged.rows_read == 0:
         raise ReadError("the file has a header but no data rows")
-    load_id = _next_load_id(con)
     report = LoadReport(load_id, src.name, name, mapping.name, "loaded", rows_read=staged.rows_read)
     report.dropped_columns = staged.plan.dropped
     report.ignored_columns = list(staged.plan.ignored)
+    report.carried = staged.plan.carried
 
     key = src.key
     skipped, valid, distinct = con.execute(
@@ -160,6 +165,15 @@ def _load(
         )
         report.notes.append(f"{valid - distinct:,} rows repeat a {key} found later in the file")
     table_was_empty = not _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {src.table} LIMIT 1)")
+    if src.name == "polls" and not table_was_empty:
+        report.late_pulses, added = _late_pulses(con)
+        if report.late_pulses:
+            months = ", ".join(report.late_pulses)
+            report.notes.append(
+                f"late responses: {added:,} new responses in pulses that already had responses "
+                f"({months}); their figures and suppression are recomputed, so what readers "
+                "saw before this load changes"
+            )
     replaced = 0 if table_was_empty else _delete_replaced(con, src)
     report.rows_replaced = (valid - distinct) + replaced
     report.rows_loaded = distinct
@@ -170,7 +184,7 @@ def _load(
     if src.name == "tickets":
         _ticket_csat_to_surveys(con)
     if src.name == "polls":
-        report.extra_items = _poll_extra_items(con, staged, report)
+        report.extra_items = _poll_extra_items(con, staged)
     if src.name != "teams":
         con.execute(
             "INSERT INTO teams (team) SELECT DISTINCT team FROM staging WHERE __code IS NULL "
@@ -197,7 +211,10 @@ def _load(
         )
     _install(con, src, table_was_empty)
     con.execute(
-        "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO loads (load_id, source, file_name, content_hash, mapping, mapping_json, "
+        "started_at, finished_at, rows_read, rows_loaded, rows_replaced, rows_rejected, outcome, "
+        "message, dropped_columns, ignored_columns, carried, late_pulses) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             load_id,
             src.name,
@@ -215,6 +232,8 @@ def _load(
             "; ".join(report.notes) or None,
             json.dumps(report.dropped_columns),
             json.dumps(report.ignored_columns),
+            report.carried,
+            report.late_pulses,
         ],
     )
     return report
@@ -236,20 +255,40 @@ def _quarantine(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) ->
         [load_id],
     )
     if staged.bad_shape:
-        width = len(staged.plan.layout.header)
+        # Line and width only: the record's text may hold personal values.
         con.executemany(
-            "INSERT INTO rejected_rows VALUES (?, ?, NULL, ?, ?)",
-            [
-                [
-                    load_id,
-                    line,
-                    text,
-                    f"row has {found} fields where the header has {width} "
-                    "(check the delimiter and the quotes on this line)",
-                ]
-                for line, found, text in staged.bad_shape
-            ],
+            "INSERT INTO rejected_rows VALUES (?, ?, NULL, NULL, ?)",
+            [[load_id, line, reason] for line, reason in bad_shape_reasons(staged)],
         )
+
+
+def bad_shape_reasons(staged: Staged) -> list[tuple[int, str]]:
+    """(line, reason) for every record of the wrong width."""
+    width = len(staged.plan.layout.header)
+    return [
+        (
+            line,
+            f"row has {found} fields where the header has {width} "
+            "(check the delimiter and the quotes on this line)",
+        )
+        for line, found in staged.bad_shape
+    ]
+
+
+def _late_pulses(con: duckdb.DuckDBPyConnection) -> tuple[list[str], int]:
+    """Pulses (YYYY-MM) to which this load adds new responses although they had some before."""
+    rows = con.execute(
+        """
+        SELECT strftime(date_trunc('month', s.submitted_at), '%Y-%m') AS pulse, count(*)
+        FROM staging AS s
+        WHERE s.__code IS NULL
+          AND s.response_id NOT IN (SELECT response_id FROM poll_responses)
+          AND date_trunc('month', s.submitted_at) IN
+              (SELECT DISTINCT date_trunc('month', submitted_at) FROM poll_responses)
+        GROUP BY 1 ORDER BY 1
+        """
+    ).fetchall()
+    return [str(pulse) for pulse, _ in rows], sum(int(count) for _, count in rows)
 
 
 def _delete_replaced(con: duckdb.DuckDBPyConnection, src: Source) -> int:
@@ -264,6 +303,8 @@ def _delete_replaced(con: duckdb.DuckDBPyConnection, src: Source) -> int:
 def _install(con: duckdb.DuckDBPyConnection, src: Source, table_was_empty: bool) -> None:
     """Put the load's good rows into the source's table; staging is gone afterwards."""
     columns = [c.name for c in src.columns if not (src.name == "tickets" and c.name == "csat")]
+    if src.name != "teams":
+        columns.append("load_id")
     target = ["customer_hash" if c == "customer_id" else c for c in columns]
     if table_was_empty:
         # First rows of this table: staging *becomes* the table, which saves writing every row
@@ -291,39 +332,24 @@ def _ticket_csat_to_surveys(con: duckdb.DuckDBPyConnection) -> None:
         "(SELECT 'ticket:' || ticket_id FROM staging WHERE __code IS NULL)"
     )
     con.execute(
-        "INSERT INTO survey_responses (response_id, submitted_at, team, ticket_id, channel, csat) "
-        "SELECT 'ticket:' || ticket_id, coalesce(resolved_at, created_at), team, ticket_id, "
-        "channel, csat FROM staging WHERE __code IS NULL AND csat IS NOT NULL"
+        "INSERT INTO survey_responses (response_id, submitted_at, team, ticket_id, channel, csat, "
+        "load_id) SELECT 'ticket:' || ticket_id, coalesce(resolved_at, created_at), team, "
+        "ticket_id, channel, csat, load_id FROM staging WHERE __code IS NULL AND csat IS NOT NULL"
     )
 
 
-def _poll_extra_items(
-    con: duckdb.DuckDBPyConnection, staged: Staged, report: LoadReport
-) -> list[str]:
-    """Extra poll columns holding only whole numbers 1..5 are kept as items; others ignored."""
+def _poll_extra_items(con: duckdb.DuckDBPyConnection, staged: Staged) -> list[str]:
+    """The load's extra poll items (allow-listed by the plan) into poll_extra_answers."""
     con.execute(
         "DELETE FROM poll_extra_answers WHERE response_id IN "
         "(SELECT response_id FROM staging WHERE __code IS NULL)"
     )
-    items = []
-    for i, name in enumerate(staged.plan.extra):
-        col = f'"x{i}"'
-        bad = _scalar(
-            con,
-            f"SELECT count(*) FROM staging WHERE __code IS NULL AND {col} IS NOT NULL AND "
-            f"coalesce(try_cast({col} AS DOUBLE) NOT IN (1, 2, 3, 4, 5), true)",
-        )
-        answered = _scalar(con, f"SELECT count({col}) FROM staging WHERE __code IS NULL")
-        if bad or not answered:
-            report.ignored_columns.append(name)
-            continue
-        items.append(name)
+    for i, item in enumerate(staged.plan.items):
         con.execute(
-            f"INSERT INTO poll_extra_answers SELECT response_id, {sql_str(name)}, "
-            f"CAST(try_cast({col} AS DOUBLE) AS INTEGER) FROM staging "
-            f"WHERE __code IS NULL AND {col} IS NOT NULL"
+            f"INSERT INTO poll_extra_answers SELECT response_id, {sql_str(item)}, x{i} "
+            f"FROM staging WHERE __code IS NULL AND x{i} IS NOT NULL"
         )
-    return items
+    return list(staged.plan.items)
 
 
 def preview(*args, **kwargs):  # type: ignore[no-untyped-def]

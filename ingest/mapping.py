@@ -60,6 +60,9 @@ class Mapping(_Strict):
     formats: dict[str, str | list[str]] = Field(default_factory=dict)
     values: dict[str, dict[str, Scalar]] = Field(default_factory=dict)
     durations: dict[str, Duration] = Field(default_factory=dict)
+    items: dict[str, str] = Field(
+        default_factory=dict, description="polls: extra item name = source column (1..5)"
+    )
     drop: list[str] = Field(default_factory=list, description="source columns never stored")
     skip_rows_where: dict[str, list[str]] = Field(default_factory=dict)
 
@@ -93,6 +96,8 @@ class Mapping(_Strict):
         for key in self.constants:
             if key in self.columns:
                 problems.append(f"constants.{key}: also given in [columns]; keep one")
+        if self.items and self.source != "polls":
+            problems.append(f"items: only employee polls have extra items, not {self.source}")
         if problems:
             raise ValueError("; ".join(problems))
         return self

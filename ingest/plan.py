@@ -9,13 +9,73 @@ from ingest.mapping import MAPPINGS_DIR, Mapping, load_mapping, parse_mapping
 from ingest.reader import Layout
 from ingest.sources import PRIORITIES, Source
 
-# Poll columns that identify a person: dropped on sight, never read, named in the report.
-IDENTITY = re.compile(
-    r"^(full[ _-]?)?name$|^(first|last|given|family|sur)[ _-]?name$|e[ _-]?mail|"
-    r"^(employee|user|staff|person|respondent)[ _-]?(id|number|no)$|^ip([ _-]?address)?$|"
-    r"recipient",
-    re.IGNORECASE,
+# Poll columns that identify a person are dropped on sight, never read, and named in the
+# report, even when a mapping declares them as items. Read by words, so that `EmpID`,
+# `emp_id`, `Employee_Name`, `E-mail Address` and `RecipientLastName` are all caught.
+_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_PERSON = {
+    "employee",
+    "emp",
+    "staff",
+    "person",
+    "user",
+    "worker",
+    "respondent",
+    "participant",
+    "member",
+    "recipient",
+    "associate",
+    "personnel",
+    "badge",
+}
+_NUMBER = {"id", "ids", "number", "no", "num", "nr", "code", "key", "ref", "reference"}
+_IDENTITY_WORDS = {
+    "name",
+    "names",
+    "email",
+    "mail",
+    "login",
+    "username",
+    "phone",
+    "mobile",
+    "telephone",
+    "tel",
+    "ip",
+    "address",
+    "ssn",
+    "passport",
+    "birth",
+    "dob",
+    "latitude",
+    "longitude",
+    "upn",
+    "initials",
+}
+_IDENTITY_JOINED = (
+    "email",
+    "empid",
+    "empno",
+    "eid",
+    "userid",
+    "username",
+    "staffid",
+    "employeeid",
+    "externalreference",
+    "externaldatareference",
+    "ipaddress",
 )
+ITEM_PREFIX = "item_"
+
+
+def is_identity(column: str) -> bool:
+    """True for a column name that looks like it identifies a person."""
+    words = [w.lower() for w in _WORDS.findall(column)]
+    joined = "".join(words)
+    return bool(
+        _IDENTITY_WORDS.intersection(words)
+        or (_PERSON.intersection(words) and _NUMBER.intersection(words))
+        or any(j == joined or (j == "email" and j in joined) for j in _IDENTITY_JOINED)
+    )
 
 
 class PlanError(ValueError):
@@ -49,7 +109,8 @@ class Plan:
     rules: list[Rule] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
-    extra: dict[str, str] = field(default_factory=dict)  # poll extra item -> raw SQL
+    items: dict[str, tuple[str, str]] = field(default_factory=dict)  # item -> (column, raw SQL)
+    carried: list[str] = field(default_factory=list)  # canonical columns the file feeds
     skip_where: str | None = None
 
 
@@ -140,14 +201,18 @@ def build_plan(source: Source, mapping: Mapping, layout: Layout, tz: str) -> Pla
     dropped = {
         i for i, h in enumerate(header) for d in mapping.drop if h.casefold() == d.casefold()
     }
+    mapped = {_find(header, mapping.source_for(c.name)) for c in source.columns}
     if source.name == "polls":
-        dropped |= {i for i, h in enumerate(header) if IDENTITY.search(h)}
+        # A mapped canonical column is read as that column (a response_id that is an employee
+        # number is stored only as its keyed hash); every other identity column is dropped.
+        dropped |= {i for i, h in enumerate(header) if i not in mapped and is_identity(h)}
 
     absent_required = []
     for col in source.columns:
         name = col.name
         if name in mapping.constants:
             plan.raw[name] = sql_str(str(mapping.constants[name]))
+            plan.carried.append(name)
             continue
         if name in mapping.durations:
             continue
@@ -156,12 +221,14 @@ def build_plan(source: Source, mapping: Mapping, layout: Layout, tz: str) -> Pla
         if idx is None or idx in dropped:
             if default is not None:
                 plan.raw[name] = sql_str(str(default))
+                plan.carried.append(name)
                 continue
             if col.required and not (source.name == "surveys" and name == "team"):
                 absent_required.append((name, mapping.source_for(name)))
             plan.raw[name] = "NULL::VARCHAR"
             continue
         used.add(idx)
+        plan.carried.append(name)
         expr = _cleaned(f'"c{idx}"', col.kind == "text")
         if name in mapping.values:
             expr = _value_map(expr, mapping.values[name])
@@ -185,13 +252,15 @@ def build_plan(source: Source, mapping: Mapping, layout: Layout, tz: str) -> Pla
 
     for name, duration in mapping.durations.items():
         idx = _find(header, duration.column)
-        if idx is None:
-            raise PlanError(
-                f"durations.{name}: column {duration.column!r} is not in the file. "
-                f"Columns found: {', '.join(header)}"
-            )
+        if idx is None or idx in dropped:
+            # Exports of one tool vary: a duration column this file lacks is not carried.
+            plan.raw[name] = "NULL::VARCHAR"
+            continue
         used.add(idx)
+        plan.carried.append(name)
         plan.raw[name] = _cleaned(f'"c{idx}"')
+    if source.name == "polls":
+        _plan_items(plan, dropped, used)
 
     _type_columns(plan, tz)
     _add_rules(plan)
@@ -211,11 +280,26 @@ def build_plan(source: Source, mapping: Mapping, layout: Layout, tz: str) -> Pla
             plan.dropped.append(h)
         elif i in used or i in layout.empty_names:
             continue
-        elif source.name == "polls":
-            plan.extra[h] = _cleaned(f'"c{i}"')
         else:
             plan.ignored.append(h)
+    plan.carried = [c.name for c in source.columns if c.name in plan.carried]
     return plan
+
+
+def _plan_items(plan: Plan, dropped: set[int], used: set[int]) -> None:
+    """Extra poll items, by allow-list: `item_<name>` columns and the mapping's [items]."""
+    header = plan.layout.header
+    wanted = {h[len(ITEM_PREFIX) :]: h for h in header if h.casefold().startswith(ITEM_PREFIX)}
+    wanted.update(plan.mapping.items)
+    for name, column in wanted.items():
+        idx = _find(header, column)
+        if idx is None or idx in dropped or idx in used:
+            continue
+        if is_identity(column):
+            dropped.add(idx)  # dropped on sight even when declared
+            continue
+        used.add(idx)
+        plan.items[name] = (header[idx], _cleaned(f'"c{idx}"'))
 
 
 def _type_columns(plan: Plan, tz: str) -> None:
@@ -246,7 +330,9 @@ def _type_columns(plan: Plan, tz: str) -> None:
         )
     if plan.source.name == "tickets":
         plan.typed["priority"] = f"coalesce({plan.typed['priority']}, 'normal')"
-        plan.typed["reopens"] = f"coalesce({plan.typed['reopens']}, 0)"
+        if "reopens" in plan.carried:
+            # Missing -> 0 only in a file that has the column: not carried is unknown.
+            plan.typed["reopens"] = f"coalesce({plan.typed['reopens']}, 0)"
 
 
 def _add_rules(plan: Plan) -> None:
@@ -293,6 +379,17 @@ def _add_rules(plan: Plan) -> None:
                 rules.append(
                     Rule(col.name, f"{typed} < {col.low}", f"{col.name} must not be negative", raw)
                 )
+    for i, (item, (column, _)) in enumerate(plan.items.items()):
+        raw = f'"x{i}"'
+        rules.append(
+            Rule(
+                column,
+                f"{raw} IS NOT NULL AND coalesce(try_cast({raw} AS DOUBLE) NOT IN (1, 2, 3, 4, 5), "
+                "true)",
+                f"{item} (an extra poll item) must be a whole number between 1 and 5",
+                raw,
+            )
+        )
     name = plan.source.name
     if name == "tickets":
         rules.append(

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from ingest.db import resolve_db_path
-from ingest.load import reasons_sql
+from ingest.load import bad_shape_reasons, reasons_sql
 from ingest.mapping import load_mapping
 from ingest.plan import sql_str
 from ingest.schema import ensure_schema
@@ -49,9 +49,9 @@ def preview(
             con.execute(f"ATTACH {sql_str(str(db_path))} AS live (READ_ONLY)")
             con.execute("DROP TABLE tickets")
             con.execute("CREATE VIEW tickets AS SELECT * FROM live.tickets")
-        salt = "preview"
         tz = settings.organisation.timezone
-        staged = stage(con, src, mapping_obj, Path(file_path), tz, salt, ordered=True)
+        # Nothing of a preview is stored: a throwaway key hashes its ids.
+        staged = stage(con, src, mapping_obj, Path(file_path), tz, "preview", ordered=True)
         columns = ", ".join(f'"{c.name}"' for c in src.columns if c.name != "customer_id")
         rows = con.execute(
             f"SELECT {columns} FROM staging WHERE __code IS NULL ORDER BY __row LIMIT ?", [limit]
@@ -63,12 +63,8 @@ def preview(
             [MAX_REJECTS],
         ).df()
         if staged.bad_shape:
-            width = len(staged.plan.layout.header)
             shape = pd.DataFrame(
-                [
-                    (line, None, text, f"row has {found} fields where the header has {width}")
-                    for line, found, text in staged.bad_shape
-                ],
+                [(line, None, None, reason) for line, reason in bad_shape_reasons(staged)],
                 columns=["line", "column", "value", "reason"],
             )
             rejects = pd.concat([rejects, shape]).sort_values("line").head(MAX_REJECTS)

@@ -198,13 +198,15 @@ class Normalised:
 
     path: Path
     records: int
-    bad_shape: list[tuple[int, int, str]]  # (line, fields found, first 200 chars)
+    # (line, fields found): never the record's text, which may hold personal values that the
+    # mapping drops or hashes (data contract, "Rejected rows").
+    bad_shape: list[tuple[int, int]]
 
 
 def normalise(src: Path, layout: Layout, out: Path) -> Normalised:
     """Re-write a file as UTF-8 CSV with its physical start line as the first field."""
     width = len(layout.header)
-    bad: list[tuple[int, int, str]] = []
+    bad: list[tuple[int, int]] = []
     records = 0
     with (
         src.open(
@@ -228,7 +230,7 @@ def normalise(src: Path, layout: Layout, out: Path) -> Normalised:
                     continue  # a blank line is not a record
                 records += 1
                 if len(record) != width:
-                    bad.append((line, len(record), layout.delimiter.join(record)[:200]))
+                    bad.append((line, len(record)))
                     continue
                 writer.writerow([line, *record])
         except UnicodeDecodeError as exc:

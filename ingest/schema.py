@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
-
 import duckdb
 
-SCHEMA_VERSION = "1"
+# 2: keyed hashes with the key outside the file, poll response ids hashed, columns carried per
+# load, the load of every row, reopens unknown (NULL) where a load did not carry it.
+SCHEMA_VERSION = "2"
 
 RATING_COLUMNS = (
     "rating_speed",
@@ -49,11 +49,12 @@ CREATE TABLE IF NOT EXISTS tickets (
     first_response_at TIMESTAMP,
     resolved_at TIMESTAMP,
     due_at TIMESTAMP,
-    reopens INTEGER NOT NULL,
+    reopens INTEGER,
     agent_replies INTEGER,
     customer_replies INTEGER,
     handle_minutes DOUBLE,
-    customer_hash UBIGINT
+    customer_hash UBIGINT,
+    load_id INTEGER
 );
 CREATE TABLE IF NOT EXISTS survey_responses (
     response_id VARCHAR NOT NULL,
@@ -65,14 +66,16 @@ CREATE TABLE IF NOT EXISTS survey_responses (
     nps INTEGER,
     ces INTEGER,
     {", ".join(f"{c} INTEGER" for c in RATING_COLUMNS)},
-    comment VARCHAR
+    comment VARCHAR,
+    load_id INTEGER
 );
 CREATE TABLE IF NOT EXISTS poll_responses (
     response_id VARCHAR NOT NULL,
     submitted_at TIMESTAMP NOT NULL,
     team VARCHAR NOT NULL,
     enps INTEGER,
-    {", ".join(f"{c} INTEGER" for c in POLL_ITEMS_1_5 + WHO5_ITEMS)}
+    {", ".join(f"{c} INTEGER" for c in POLL_ITEMS_1_5 + WHO5_ITEMS)},
+    load_id INTEGER
 );
 CREATE TABLE IF NOT EXISTS poll_extra_answers (
     response_id VARCHAR NOT NULL,
@@ -95,7 +98,9 @@ CREATE TABLE IF NOT EXISTS loads (
     outcome VARCHAR NOT NULL,
     message VARCHAR,
     dropped_columns VARCHAR,
-    ignored_columns VARCHAR
+    ignored_columns VARCHAR,
+    carried VARCHAR[],
+    late_pulses VARCHAR[]
 );
 CREATE TABLE IF NOT EXISTS rejected_rows (
     load_id INTEGER NOT NULL,
@@ -118,32 +123,87 @@ TABLES = (
 )
 
 
-def customer_hash_sql(salt: str, expr: str) -> str:
-    """SQL for the stored customer id: the first 64 bits of SHA-256(salt + id), as a number.
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def customer_hash_sql(key: str, expr: str) -> str:
+    """SQL for a stored customer id: the first 64 bits of SHA-256(key + id), as a number.
 
     64 bits keep repeat-contact matching exact in practice (a collision among a million
     customers has odds of about 1 in 30 million) and store as a fixed-width number: the hex
     string cost more than half again the time of a whole load.
     """
-    salt_sql = "'" + salt.replace("'", "''") + "'"
-    return f"CAST('0x' || sha256({salt_sql} || {expr})[1:16] AS UBIGINT)"
+    return f"CAST('0x' || sha256({_sql_literal(key)} || {expr})[1:16] AS UBIGINT)"
 
 
-def customer_hash(salt: str, customer_id: str) -> int:
+def customer_hash(key: str, customer_id: str) -> int:
     """The stored value for a customer id, computed in Python (tests, checks)."""
     import hashlib
 
-    return int(hashlib.sha256((salt + customer_id).encode()).hexdigest()[:16], 16)
+    return int(hashlib.sha256((key + customer_id).encode()).hexdigest()[:16], 16)
+
+
+# A poll response id (often an employee number) is hashed apart from customer ids, so the same
+# text in both never gives the same stored value.
+RESPONSE_DOMAIN = "poll-response:"
+
+
+def response_hash_sql(key: str, expr: str) -> str:
+    """SQL for a stored poll response id: 16 hex digits of SHA-256(key + domain + id)."""
+    return f"sha256({_sql_literal(key + RESPONSE_DOMAIN)} || {expr})[1:16]"
+
+
+def response_hash(key: str, response_id: str) -> str:
+    """The stored value for a poll response id, computed in Python (tests, checks)."""
+    import hashlib
+
+    return hashlib.sha256((key + RESPONSE_DOMAIN + response_id).encode()).hexdigest()[:16]
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create missing tables and the per-database salt; safe to call on every write."""
+    """Create missing tables; a new database starts at the current schema version."""
+    fresh = not con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchone()[0]  # type: ignore[index]
     con.execute(DDL)
-    if meta_value(con, "customer_salt") is None:
-        # One random salt per database, kept in it: hashes cannot be joined across customers'
-        # databases and a customer id cannot be looked up from a dictionary of hashes.
-        set_meta(con, "customer_salt", secrets.token_hex(16))
+    if fresh:
         set_meta(con, "schema_version", SCHEMA_VERSION)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The schema version a database file was written with ("1" before versions were kept)."""
+    return meta_value(con, "schema_version") or "1"
+
+
+def migrate(con: duckdb.DuckDBPyConnection, key: str) -> bool:
+    """Bring an older database to SCHEMA_VERSION, in the writer's transaction; True if it did."""
+    if int(schema_version(con)) >= int(SCHEMA_VERSION):
+        return False
+    for table in ("tickets", "survey_responses", "poll_responses"):
+        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS load_id INTEGER")
+    con.execute("ALTER TABLE loads ADD COLUMN IF NOT EXISTS carried VARCHAR[]")
+    con.execute("ALTER TABLE loads ADD COLUMN IF NOT EXISTS late_pulses VARCHAR[]")
+    nullable = con.execute(
+        "SELECT is_nullable FROM information_schema.columns "
+        "WHERE table_name = 'tickets' AND column_name = 'reopens'"
+    ).fetchone()
+    if nullable and nullable[0] == "NO":
+        con.execute("ALTER TABLE tickets ALTER COLUMN reopens DROP NOT NULL")
+    # Version 1 stored poll response ids as given (employee numbers, e-mail addresses).
+    for table in ("poll_responses", "poll_extra_answers"):
+        con.execute(f"UPDATE {table} SET response_id = {response_hash_sql(key, 'response_id')}")
+    # Extra poll items are an allow-list now: keep `item_<name>` as <name>, drop the rest (HR
+    # columns with 1..5 values were kept as items before).
+    con.execute("DELETE FROM poll_extra_answers WHERE NOT starts_with(item, 'item_')")
+    con.execute("UPDATE poll_extra_answers SET item = item[6:]")
+    # Rejected rows keep no poll values and no raw records (a row of the wrong width).
+    con.execute(
+        "UPDATE rejected_rows SET value = NULL WHERE column_name IS NULL OR load_id IN "
+        "(SELECT load_id FROM loads WHERE source = 'polls')"
+    )
+    set_meta(con, "schema_version", SCHEMA_VERSION)
+    return True
 
 
 def meta_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:

@@ -9,8 +9,10 @@ path cannot know it and no row needs it) and `__row` (increasing in file order).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +22,11 @@ import duckdb
 from ingest.mapping import Mapping
 from ingest.plan import Plan, build_plan, sql_str
 from ingest.reader import UTF8_ELSE_CP1252, Layout, ReadError, inspect, normalise
-from ingest.schema import customer_hash_sql
+from ingest.schema import customer_hash_sql, response_hash_sql
 from ingest.sources import Source
 
 SKIPPED = -1
+StagingSql = Callable[[str, bool], str]  # (read SQL, normalised) -> CREATE TABLE staging
 
 
 @dataclass
@@ -55,7 +58,7 @@ class Staged:
     plan: Plan
     facts: FileFacts
     rows_read: int
-    bad_shape: list[tuple[int, int, str]] = field(default_factory=list)
+    bad_shape: list[tuple[int, int]] = field(default_factory=list)  # (line, fields found)
     normalised: bool = False
 
 
@@ -86,12 +89,14 @@ def _read_sql(plan: Plan, path: Path, normalised: bool, ordered: bool = True) ->
     )
 
 
-def staging_sql(plan: Plan, read_sql: str, normalised: bool, salt: str) -> str:
+def staging_sql(
+    plan: Plan, read_sql: str, normalised: bool, key: str, load_id: int | None = None
+) -> str:
     """The CREATE TABLE staging statement for a plan (dropped or renamed by the load)."""
     source = plan.source
     raw_cols = [f'{expr} AS "{name}"' for name, expr in plan.raw.items()]
-    extra_names = {name: f"x{i}" for i, name in enumerate(plan.extra)}
-    raw_cols += [f'{expr} AS "{extra_names[name]}"' for name, expr in plan.extra.items()]
+    item_columns = [f"x{i}" for i in range(len(plan.items))]
+    raw_cols += [f'{expr} AS "x{i}"' for i, (_, expr) in enumerate(plan.items.values())]
     if normalised:
         raw_cols += ['"__line"', '"__line" AS __row']
     else:
@@ -110,17 +115,23 @@ def staging_sql(plan: Plan, read_sql: str, normalised: bool, salt: str) -> str:
         if col.kind == "int":
             final.append(f'TRY_CAST({t} AS INTEGER) AS "{col.name}"')
         elif col.name == "customer_id":
-            # Only the salted hash is ever stored.
+            # Only the keyed hash is ever stored.
             final.append(
-                f"CASE WHEN {t} IS NOT NULL THEN {customer_hash_sql(salt, t)} END AS customer_id"
+                f"CASE WHEN {t} IS NOT NULL THEN {customer_hash_sql(key, t)} END AS customer_id"
             )
+        elif source.name == "polls" and col.name == "response_id":
+            # Often an employee number: only its keyed hash is ever stored.
+            final.append(f'{response_hash_sql(key, t)} AS "response_id"')
         else:
             final.append(f'{t} AS "{col.name}"')
-    final += [f'"{x}"' for x in extra_names.values()]
+    final.append(f"CAST({'NULL' if load_id is None else int(load_id)} AS INTEGER) AS load_id")
+    final += [f'CAST(try_cast("{x}" AS DOUBLE) AS INTEGER) AS "{x}"' for x in item_columns]
     code = " ".join(f"WHEN {r.test} THEN {i}" for i, r in enumerate(plan.rules))
     # The offending value is picked by the rule's number, not by testing every rule again.
+    # Rejected poll rows keep no value at all (data contract, "Rejected rows").
     value = " ".join(f"WHEN {i} THEN CAST({r.value} AS VARCHAR)" for i, r in enumerate(plan.rules))
-    final += ["__code", f"CASE __code {value} END AS __value" if value else "NULL AS __value"]
+    keep_value = value and source.name != "polls"
+    final += ["__code", f"CASE __code {value} END AS __value" if keep_value else "NULL AS __value"]
     final += ["__line", "__row"]
     return (
         "CREATE OR REPLACE TABLE staging AS "
@@ -160,11 +171,13 @@ def stage(
     mapping: Mapping,
     path: Path,
     tz: str,
-    salt: str,
+    key: str,
     ordered: bool = False,
+    load_id: int | None = None,
 ) -> Staged:
     """Stage a file into the table `staging`, choosing the fast or the careful path.
 
+    `key` hashes customer and poll response ids; `load_id` is written on every row;
     `ordered` numbers every row in file order even when no row needs it (previews).
     """
     layout = inspect(path, mapping.read)
@@ -172,11 +185,12 @@ def stage(
     con.execute(f"SET TimeZone = {sql_str(tz)}")
     with ThreadPoolExecutor(max_workers=1) as pool:
         facts_future: Future[FileFacts] = pool.submit(file_facts, path)
-        staged = (
-            _fast(con, plan, path, salt, facts_future, ordered) if _fast_possible(layout) else None
-        )
+        sql = functools.partial(staging_sql, plan, key=key, load_id=load_id)
+        staged = None
+        if _fast_possible(layout):
+            staged = _fast(con, plan, path, sql, facts_future, ordered)
         if staged is None:
-            staged = _careful(con, plan, path, salt, facts_future.result())
+            staged = _careful(con, plan, path, sql, facts_future.result())
     return staged
 
 
@@ -198,13 +212,13 @@ def _fast(
     con: duckdb.DuckDBPyConnection,
     plan: Plan,
     path: Path,
-    salt: str,
+    sql: StagingSql,
     facts: Future[FileFacts],
     ordered: bool,
 ) -> Staged | None:
-    staged = _fast_pass(con, plan, path, salt, facts, ordered)
+    staged = _fast_pass(con, plan, path, sql, facts, ordered)
     if staged is not None and not ordered and _needs_order(con, plan.source.key):
-        staged = _fast_pass(con, plan, path, salt, facts, True)
+        staged = _fast_pass(con, plan, path, sql, facts, True)
     return staged
 
 
@@ -212,13 +226,13 @@ def _fast_pass(
     con: duckdb.DuckDBPyConnection,
     plan: Plan,
     path: Path,
-    salt: str,
+    sql: StagingSql,
     facts: Future[FileFacts],
     ordered: bool,
 ) -> Staged | None:
     _drop_rejects_tables(con)
     try:
-        con.execute(staging_sql(plan, _read_sql(plan, path, False, ordered), False, salt))
+        con.execute(sql(_read_sql(plan, path, False, ordered), False))
     except duckdb.InvalidInputException:
         # Mixed line ends, broken quoting, bad UTF-8: take the careful path. The failed
         # statement aborted the load's transaction; staging is its first step, so start it anew.
@@ -243,7 +257,7 @@ def _fast_pass(
 
 
 def _careful(
-    con: duckdb.DuckDBPyConnection, plan: Plan, path: Path, salt: str, facts: FileFacts
+    con: duckdb.DuckDBPyConnection, plan: Plan, path: Path, sql: StagingSql, facts: FileFacts
 ) -> Staged:
     with tempfile.TemporaryDirectory(prefix="scorecard-") as tmp:
         out = Path(tmp) / "normalised.csv"
@@ -258,21 +272,5 @@ def _careful(
             # The head was valid UTF-8 but a later byte is not: a legacy Windows character.
             plan.layout.errors = UTF8_ELSE_CP1252
             norm = normalise(path, plan.layout, out)
-        con.execute(staging_sql(plan, _read_sql(plan, out, True), True, salt))
-    bad_shape = norm.bad_shape
-    personal = _personal_columns(plan)
-    if personal:
-        # A row of the wrong width cannot be split into columns reliably, so its text would
-        # carry the personal values the plan drops or hashes: keep only its line and width.
-        hidden = f"(row not shown: the file has personal columns: {', '.join(personal)})"
-        bad_shape = [(line, found, hidden) for line, found, _ in bad_shape]
-    return Staged(plan, facts, norm.records, bad_shape, normalised=True)
-
-
-def _personal_columns(plan: Plan) -> list[str]:
-    """File columns whose values must never be stored as such (dropped, or stored hashed)."""
-    personal = list(plan.dropped)
-    if "customer_id" in plan.source.names and "customer_id" not in plan.mapping.constants:
-        wanted = plan.mapping.source_for("customer_id").strip().casefold()
-        personal += [h for h in plan.layout.header if h.strip().casefold() == wanted]
-    return personal
+        con.execute(sql(_read_sql(plan, out, True), True))
+    return Staged(plan, facts, norm.records, norm.bad_shape, normalised=True)

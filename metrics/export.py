@@ -17,7 +17,7 @@ from typing import TextIO
 import duckdb
 import pandas as pd
 
-from ingest.db import read_connection, resolve_db_path
+from ingest.db import read_connection, resolve_db_path, upgrade
 from ingest.settings import Settings, SettingsError, load_settings
 from metrics.registry import RegistryError
 from metrics.scorecard import indicator_values
@@ -91,6 +91,7 @@ def export_command(db: str | None, period: str, output: str | None) -> int:
         )
         return 1
     try:
+        upgrade(path)  # a database written by an older version
         settings = load_settings(path)
         with read_connection(path) as con:
             text = export_csv(con, period, settings)

@@ -20,6 +20,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from ingest.schema import WHO5_ITEMS
+
 Kind = Literal["delivered", "perceived"]
 Better = Literal["higher", "lower"]
 SourceName = Literal["tickets", "resolutions", "surveys", "polls"]
@@ -107,6 +109,10 @@ class Indicator(_Strict):
     formula: str
     computation: Computation
     privacy: bool = False
+    # Canonical columns of its source the indicator needs (all of them, or any one with
+    # needs_any): a load whose file did not carry them cannot feed it.
+    needs: tuple[str, ...] = ()
+    needs_any: bool = False
 
 
 AREA_LIST: tuple[Area, ...] = (
@@ -233,6 +239,7 @@ def _perceived(area: str, label: str, question: str) -> Indicator:
         description=f"Share of surveyed customers who agree (4 or 5 of 5) that {question}.",
         formula=f"top2({column}) = answers 4..5 / answers given x 100",
         computation=_top("surveys", column, 4),
+        needs=(column,),
     )
 
 
@@ -254,6 +261,7 @@ INDICATORS: list[Indicator] = [
         formula="median(first_response_at - created_at) in minutes, over tickets with a first "
         "response",
         computation=_median("tickets", "first_response_min"),
+        needs=("first_response_at",),
     ),
     Indicator(
         id="speed.first_response_sla_pct",
@@ -266,7 +274,8 @@ INDICATORS: list[Indicator] = [
         "priority (urgent 1 h, high 4 h, normal 8 h, low 24 h by default). A ticket never "
         "answered counts as missed.",
         formula="tickets with first_response_at - created_at <= SLA(priority) / all tickets x 100",
-        computation=_share("tickets", "sla_met", "true"),
+        computation=_share("tickets", "sla_met", "sla_known"),
+        needs=("first_response_at",),
     ),
     Indicator(
         id="speed.resolution_median_hours",
@@ -279,6 +288,7 @@ INDICATORS: list[Indicator] = [
         "(calendar hours).",
         formula="median(resolved_at - created_at) in hours, over resolved tickets",
         computation=_median("tickets", "resolution_hours"),
+        needs=("resolved_at",),
     ),
     _perceived("speed", "Perceived speed", "their issue was handled quickly"),
     # --- accuracy ---
@@ -291,7 +301,8 @@ INDICATORS: list[Indicator] = [
         better="lower",
         description="Share of solved tickets that had to be reopened: the first fix did not hold.",
         formula="resolved tickets with reopens > 0 / resolved tickets x 100",
-        computation=_share("tickets", "reopens > 0", "resolved"),
+        computation=_share("tickets", "reopens > 0", "resolved AND reopens IS NOT NULL"),
+        needs=("resolved_at", "reopens"),
     ),
     Indicator(
         id="accuracy.one_touch_pct",
@@ -306,6 +317,7 @@ INDICATORS: list[Indicator] = [
         computation=_share(
             "tickets", "agent_replies <= 1", "resolved AND agent_replies IS NOT NULL"
         ),
+        needs=("resolved_at", "agent_replies"),
     ),
     _perceived("accuracy", "Perceived accuracy", "the answer they got was correct"),
     # --- clarity ---
@@ -323,6 +335,7 @@ INDICATORS: list[Indicator] = [
         computation=_share(
             "tickets", "customer_replies > 2", "resolved AND customer_replies IS NOT NULL"
         ),
+        needs=("resolved_at", "customer_replies"),
     ),
     _perceived("clarity", "Perceived clarity", "our answers were easy to understand"),
     # --- transparency ---
@@ -338,6 +351,7 @@ INDICATORS: list[Indicator] = [
         formula="tickets with due_at <= as_of and resolved_at <= due_at / tickets with "
         "due_at <= as_of x 100 (as_of = latest timestamp in the ticket data)",
         computation=_share("tickets", "promise_kept", "promise_due"),
+        needs=("due_at", "resolved_at"),
     ),
     _perceived("transparency", "Perceived transparency", "they were kept informed"),
     # --- accessibility ---
@@ -354,6 +368,7 @@ INDICATORS: list[Indicator] = [
         "a first response (after hours: Sat/Sun, or before the start / at or after the end of "
         "business hours)",
         computation=_median("tickets", "CASE WHEN after_hours THEN first_response_min END"),
+        needs=("first_response_at",),
     ),
     Indicator(
         id="accessibility.easy_effort_pct",
@@ -366,6 +381,7 @@ INDICATORS: list[Indicator] = [
         "handled (5, 6 or 7 of 7 on the effort question).",
         formula="responses with ces >= 5 / responses with ces known x 100",
         computation=_top("surveys", "ces", 5),
+        needs=("ces",),
     ),
     _perceived("accessibility", "Perceived accessibility", "we were easy to reach"),
     # --- friendliness ---
@@ -381,6 +397,7 @@ INDICATORS: list[Indicator] = [
         description="Agent time typically spent on a solved ticket.",
         formula="median(handle_minutes) over resolved tickets with handle_minutes known",
         computation=_median("tickets", "CASE WHEN resolved THEN handle_minutes END"),
+        needs=("resolved_at", "handle_minutes"),
     ),
     Indicator(
         id="efficiency.agent_replies_mean",
@@ -392,6 +409,7 @@ INDICATORS: list[Indicator] = [
         description="Average number of agent replies a solved ticket needed.",
         formula="mean(agent_replies) over resolved tickets with agent_replies known",
         computation=_mean("tickets", "CASE WHEN resolved THEN agent_replies END"),
+        needs=("resolved_at", "agent_replies"),
     ),
     Indicator(
         id="efficiency.repeat_contact_pct",
@@ -406,6 +424,7 @@ INDICATORS: list[Indicator] = [
         "(resolved_at, resolved_at + 7 days] / resolved tickets with customer known x 100",
         # Its own source: one row per resolved ticket with a customer (metrics/sources.py).
         computation=_share("resolutions", "repeat_contact", "true"),
+        needs=("resolved_at", "customer_id"),
     ),
     _perceived("efficiency", "Perceived efficiency", "little effort was needed on their side"),
     # --- loyalty ---
@@ -420,6 +439,7 @@ INDICATORS: list[Indicator] = [
         "and surveys.",
         formula="responses with csat >= 4 / responses with csat known x 100",
         computation=_top("surveys", "csat", 4),
+        needs=("csat",),
     ),
     Indicator(
         id="loyalty.nps",
@@ -433,6 +453,7 @@ INDICATORS: list[Indicator] = [
         formula="(responses with nps >= 9 - responses with nps <= 6) / responses with nps known "
         "x 100",
         computation=_net_score("surveys", "nps"),
+        needs=("nps",),
     ),
     # --- wellbeing (privacy: k respondents) ---
     Indicator(
@@ -448,6 +469,7 @@ INDICATORS: list[Indicator] = [
         "known x 100",
         computation=_net_score("polls", "enps", privacy=True),
         privacy=True,
+        needs=("enps",),
     ),
     Indicator(
         id="wellbeing.favourable_pct",
@@ -482,6 +504,8 @@ INDICATORS: list[Indicator] = [
             respondents="{respondents}",
         ),
         privacy=True,
+        needs=_FAVOURABLE_ITEMS,
+        needs_any=True,
     ),
     Indicator(
         id="wellbeing.burnout_risk_pct",
@@ -494,6 +518,7 @@ INDICATORS: list[Indicator] = [
         formula="responses with burnout >= 4 / responses with burnout known x 100",
         computation=_top("polls", "burnout", 4, privacy=True),
         privacy=True,
+        needs=("burnout",),
     ),
     Indicator(
         id="wellbeing.who5_index",
@@ -508,6 +533,7 @@ INDICATORS: list[Indicator] = [
         # The sum is NULL when any item is missing, so incomplete responses are skipped.
         computation=_mean("polls", f"4 * ({_WHO5})", privacy=True),
         privacy=True,
+        needs=WHO5_ITEMS,
     ),
     Indicator(
         id="wellbeing.participation_pct",
@@ -610,3 +636,41 @@ def check_registry(targets: dict[str, float] | None = None) -> None:
     problems = registry_problems(INDICATORS, targets)
     if problems:
         raise RegistryError("indicator registry: " + "; ".join(problems))
+
+
+# The file source (data contract) whose loads feed each computation source.
+FILE_SOURCE: dict[str, str] = {
+    "tickets": "tickets",
+    "resolutions": "tickets",
+    "surveys": "surveys",
+    "polls": "polls",
+}
+
+
+def unfed(source: str, carried: list[str] | tuple[str, ...]) -> dict[tuple[str, ...], list[str]]:
+    """What a load of `source` that carried these columns cannot feed.
+
+    Keys: the missing columns (sorted), values: labels of the indicators needing them, in
+    registry order. Empty when the file feeds every indicator of its source.
+    """
+    have = set(carried)
+    out: dict[tuple[str, ...], list[str]] = {}
+    for ind in INDICATORS:
+        if FILE_SOURCE[ind.computation.source] != source or not ind.needs:
+            continue
+        missing = tuple(sorted(c for c in ind.needs if c not in have))
+        if ind.needs_any and len(missing) < len(ind.needs):
+            continue  # one of its columns is enough
+        if missing:
+            out.setdefault(missing, []).append(ind.label)
+    return out
+
+
+def unfed_text(source: str, carried: list[str] | tuple[str, ...]) -> list[str]:
+    """One sentence per missing column set: 'no first_response_at: First response ... come
+    from other loads only'."""
+    return [
+        f"no {' / '.join(columns)}: {', '.join(labels)} "
+        f"{'comes' if len(labels) == 1 else 'come'} from other loads only"
+        for columns, labels in unfed(source, carried).items()
+    ]

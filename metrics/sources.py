@@ -29,9 +29,14 @@ PERIOD_STEP = {
 #   first_response_min  exact minutes created -> first response (NULL when unanswered)
 #   resolution_hours    exact hours created -> resolved (NULL when unresolved)
 #   after_hours         created Sat/Sun, or before business start, or at/after business end
-#   sla_met             answered within the first-response target of its priority (<=)
-#   promise_due         due_at <= as_of (as_of: latest created/first response/resolved anywhere)
+#   sla_known           its load carried first_response_at (else unknown: in neither part)
+#   sla_met             sla_known and answered within the target of its priority (<=)
+#   promise_due         due_at <= as_of (as_of: latest created/first response/resolved
+#                       anywhere), and its load carried resolved_at
 #   promise_kept        promise_due and resolved at or before due_at
+# A column a ticket's load did not carry is unknown (metrics.md, "Columns an export never
+# had"): loads.carried lists what each load carried; a ticket with no load (or a load from
+# before columns were recorded) carried every column. reopens is NULL where not carried.
 TICKETS_SQL = """
 WITH as_of AS (
     SELECT greatest(max(created_at),
@@ -56,17 +61,26 @@ SELECT
     (t.created_at >= date_trunc('week', t.created_at) + INTERVAL 5 DAY
         OR hour(t.created_at) * 60 + minute(t.created_at) < $bh_start
         OR hour(t.created_at) * 60 + minute(t.created_at) >= $bh_end) AS after_hours,
-    coalesce(epoch(t.first_response_at) - epoch(t.created_at) <= 60 * CASE lower(t.priority)
-        WHEN 'urgent' THEN $sla_urgent
-        WHEN 'high' THEN $sla_high
-        WHEN 'low' THEN $sla_low
-        ELSE $sla_normal END, false) AS sla_met,
-    coalesce(t.due_at <= a.as_of, false) AS promise_due,
-    coalesce(t.due_at <= a.as_of AND t.resolved_at <= t.due_at, false) AS promise_kept,
+    coalesce(l.first_response_known, true) AS sla_known,
+    coalesce(l.first_response_known, true) AND coalesce(
+        epoch(t.first_response_at) - epoch(t.created_at) <= 60 * CASE lower(t.priority)
+            WHEN 'urgent' THEN $sla_urgent
+            WHEN 'high' THEN $sla_high
+            WHEN 'low' THEN $sla_low
+            ELSE $sla_normal END, false) AS sla_met,
+    coalesce(l.resolved_known, true) AND coalesce(t.due_at <= a.as_of, false) AS promise_due,
+    coalesce(l.resolved_known, true)
+        AND coalesce(t.due_at <= a.as_of AND t.resolved_at <= t.due_at, false) AS promise_kept,
     1 AS is_item
 FROM tickets AS t
 CROSS JOIN as_of AS a
 LEFT JOIN teams AS m ON m.team = t.team
+LEFT JOIN (
+    SELECT load_id,
+           coalesce(list_contains(carried, 'first_response_at'), true) AS first_response_known,
+           coalesce(list_contains(carried, 'resolved_at'), true) AS resolved_known
+    FROM loads
+) AS l ON l.load_id = t.load_id
 """
 
 # resolutions: one row per resolved ticket with a known customer (placed in the period of its

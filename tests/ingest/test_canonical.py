@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from ingest.db import read_connection
+from ingest.keys import read_key
 from ingest.load import load_file
-from ingest.schema import customer_hash
+from ingest.schema import customer_hash, response_hash
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -64,7 +65,7 @@ def test_tickets(tmp_path: Path, db_path: Path) -> None:
     assert t2[:5] == ("T2", "Beta", datetime(2025, 3, 3, 11), "chat", "normal")
     assert t2[11] == 0 and t2[15] is None
     # The customer id is stored only as a salted hash.
-    salt = rows(db_path, "SELECT value FROM meta WHERE key = 'customer_salt'")[0][0]
+    salt = read_key(db_path)
     assert t1[15] == customer_hash(salt, "cust-1")
     assert "cust-1" not in str(rows(db_path, "SELECT * FROM tickets"))
     # A csat on a ticket becomes a survey response with the ticket's team and channel.
@@ -102,8 +103,8 @@ def test_surveys_take_team_from_ticket(tmp_path: Path, db_path: Path) -> None:
     report = load_file(db_path, "surveys", surveys)
     assert (report.rows_loaded, report.rows_rejected) == (2, 0)
     assert report.ignored_columns == ["extra"]
-    assert rows(db_path, "SELECT * FROM survey_responses WHERE response_id LIKE 'S%' "
-                "ORDER BY response_id") == [
+    assert rows(db_path, "SELECT * EXCLUDE (load_id) FROM survey_responses "
+                "WHERE response_id LIKE 'S%' ORDER BY response_id") == [
         ("S1", datetime(2025, 3, 5, 9), "Alpha", "T1", "email", 5, 9, 6, 4, 5, 3, 2, 1, 5, 4,
          "Great!"),
         ("S2", datetime(2025, 3, 5, 10), "Gamma", None, None, None, None, None, None, None,
@@ -111,31 +112,34 @@ def test_surveys_take_team_from_ticket(tmp_path: Path, db_path: Path) -> None:
     ]  # fmt: skip
 
 
-def test_polls_drop_identities_and_keep_extra_items(tmp_path: Path, db_path: Path) -> None:
+def test_polls_drop_identities_and_keep_only_allowed_items(tmp_path: Path, db_path: Path) -> None:
     polls = write(
         tmp_path,
         "p.csv",
         "response_id,submitted_at,team,Name,Email,Employee ID,enps,wellbeing,workload,burnout,"
         "recognition,manager_support,enablement,who5_1,who5_2,who5_3,who5_4,who5_5,"
-        "psych_safety,free_text\n"
-        "P1,2025-03-10 08:00,Alpha,Ann Smith,ann@example.com,E1,9,4,3,2,5,4,4,5,4,3,2,1,4,hi\n"
-        "P2,2025-03-10 09:00,Alpha,Bob Jones,bob@example.com,E2,3,,,5,,,,0,0,0,0,0,2,\n",
+        "item_psych_safety,PerfScoreID,free_text\n"
+        "P1,2025-03-10 08:00,Alpha,Ann Smith,ann@example.com,E1,9,4,3,2,5,4,4,5,4,3,2,1,4,3,hi\n"
+        "P2,2025-03-10 09:00,Alpha,Bob Jones,bob@example.com,E2,3,,,5,,,,0,0,0,0,0,2,4,\n",
     )
     report = load_file(db_path, "polls", polls)
     assert report.dropped_columns == ["Name", "Email", "Employee ID"]
     assert report.extra_items == ["psych_safety"]
-    assert report.ignored_columns == ["free_text"]
-    assert rows(db_path, "SELECT * FROM poll_responses ORDER BY response_id") == [
-        ("P1", datetime(2025, 3, 10, 8), "Alpha", 9, 4, 3, 2, 5, 4, 4, 5, 4, 3, 2, 1),
-        ("P2", datetime(2025, 3, 10, 9), "Alpha", 3, None, None, 5, None, None, None,
+    # Not declared as an item (no item_ prefix, not in the mapping): not stored.
+    assert report.ignored_columns == ["PerfScoreID", "free_text"]
+    key = read_key(db_path)
+    p1, p2 = response_hash(key, "P1"), response_hash(key, "P2")
+    assert sorted(rows(db_path, "SELECT * EXCLUDE (load_id) FROM poll_responses")) == sorted([
+        (p1, datetime(2025, 3, 10, 8), "Alpha", 9, 4, 3, 2, 5, 4, 4, 5, 4, 3, 2, 1),
+        (p2, datetime(2025, 3, 10, 9), "Alpha", 3, None, None, 5, None, None, None,
          0, 0, 0, 0, 0),
-    ]  # fmt: skip
-    assert rows(db_path, "SELECT * FROM poll_extra_answers ORDER BY response_id") == [
-        ("P1", "psych_safety", 4),
-        ("P2", "psych_safety", 2),
-    ]
+    ])  # fmt: skip
+    assert sorted(rows(db_path, "SELECT * FROM poll_extra_answers")) == sorted([
+        (p1, "psych_safety", 4),
+        (p2, "psych_safety", 2),
+    ])  # fmt: skip
     everything = str([rows(db_path, f"SELECT * FROM {t}") for t in ("poll_responses", "loads")])
-    for identity in ("Ann Smith", "ann@example.com", "E1"):
+    for identity in ("Ann Smith", "ann@example.com", "E1", "'P1'", "'P2'"):
         assert identity not in everything.replace('"Employee ID"', "")
 
 

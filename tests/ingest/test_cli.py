@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.cli import main
 from ingest.db import read_connection
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,3 +102,16 @@ def test_mappings_are_listed() -> None:
     result = scorecard("mappings")
     assert result.returncode == 0
     assert "zendesk_tickets" in result.stdout and "qualtrics_legacy" in result.stdout
+
+
+def test_a_load_that_loads_nothing_exits_non_zero(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("ticket_id,team,created_at\nT1,,2025-03-01\nT2,Alpha,yesterday\n")
+    db = tmp_path / "s.duckdb"
+
+    assert main(["ingest", "tickets", str(path), "--db", str(db)]) == 1
+
+    err = capsys.readouterr().err
+    assert "nothing loaded: every row of bad.csv was rejected" in err

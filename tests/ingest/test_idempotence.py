@@ -29,10 +29,16 @@ ticket_rows = st.lists(
 
 
 def snapshot(db_path: Path) -> dict[str, list[tuple]]:
-    """Every data table, sorted (the load log is excluded: it records each attempt)."""
+    """Every data table, sorted (the load log and each row's load are excluded: they record
+    each attempt)."""
     tables = ("teams", "tickets", "survey_responses", "poll_responses", "meta")
     with read_connection(db_path) as con:
-        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+        return {
+            t: sorted(con.execute(f"SELECT * EXCLUDE (load_id) FROM {t}").fetchall(), key=repr)
+            if t not in ("teams", "meta")
+            else sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
+            for t in tables
+        }
 
 
 def write_csv(path: Path, rows: list[tuple[str, ...]]) -> None:

@@ -16,6 +16,7 @@ import pytest
 from helpers import PUBLIC_DATA, query, scalar
 
 from ingest.db import read_connection
+from ingest.keys import read_key
 from ingest.load import IngestError, load_file
 from ingest.schema import customer_hash
 from ingest.sources import SOURCES
@@ -133,7 +134,7 @@ def check_kaggle(db_path: Path, path: Path) -> None:
     assert dict(query(db_path, "SELECT csat, count(*) FROM survey_responses GROUP BY 1")) == csat
 
     # Customer e-mail only as the salted hash; names and e-mails nowhere in the database.
-    salt = scalar(db_path, "SELECT value FROM meta WHERE key = 'customer_salt'")
+    salt = read_key(db_path)
     assert recs[0][1][col["Customer Email"]] == "carrollallison@example.com"
     assert scalar(db_path, "SELECT customer_hash FROM tickets WHERE ticket_id = '1'") == (
         customer_hash(salt, "carrollallison@example.com")

@@ -167,7 +167,7 @@ CASES = [
         "P0,2025-03-03,Alpha,0",
         "P1,2025-03-03,Alpha,6",
         "who5_3",
-        "6",
+        None,  # a rejected poll row keeps no value at all
         "who5_3 must be between 0 and 5",
     ),
     (

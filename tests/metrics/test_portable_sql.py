@@ -38,6 +38,7 @@ ALLOWED = {
     exp.Minute,
     exp.TimeToUnix,  # epoch(timestamp) -> UNIX_TIMESTAMP
     exp.TimestampTrunc,  # date_trunc
+    exp.ArrayContains,  # list_contains -> array_contains (columns carried per load)
     exp.And,
     exp.Or,
 }
