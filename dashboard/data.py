@@ -85,8 +85,7 @@ def _upgraded(db: str, ver: str) -> bool:
 
 def _key() -> tuple[str, str, str]:
     db = db_path()
-    if _upgraded(db, data_version(db)):
-        pass  # the file changed: its new version keys the caches below
+    _upgraded(db, data_version(db))  # a migrated file has a new version: read it after
     return db, data_version(db), settings_token(db)
 
 
