@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ingest.settings import Settings
+from metrics.pulses import pulse_months, pulse_rows
 from metrics.registry import INDICATORS, Indicator
 from metrics.sources import check_period, source_parameters, source_sql
 
@@ -41,6 +42,7 @@ _GROUPING_SETS = (
     "GROUPING SETS ((period_start), (period_start, department), (period_start, department, team))"
 )
 _PART = re.compile(r"\{(\w+)\}")
+PRIVATE = np.array([i.privacy for i in INDICATORS], dtype=bool)  # the wellbeing columns
 
 
 def _keyed(source: str, period: str) -> str:
@@ -166,13 +168,27 @@ class RawGrid:
     value: np.ndarray
     n: np.ndarray
     respondents: np.ndarray
+    pulses: RawGrid | None = None
+    pulse_row: np.ndarray | None = None
 
 
-def raw_grid(con: duckdb.DuckDBPyConnection, period: str, settings: Settings) -> RawGrid:
-    """Run every query of the scorecard and lay the results out on the active groups."""
+def _grid(
+    con: duckdb.DuckDBPyConnection,
+    period: str,
+    settings: Settings,
+    sources: tuple[str, ...] = SOURCES,
+    active_only: bool = True,
+) -> RawGrid:
+    """Run the queries of some sources and lay the results out on their groups.
+
+    active_only keeps the groups with at least one item (ticket, survey or poll response);
+    otherwise groups that only have headcount rows (polls) are kept too.
+    """
     position = {ind.id: pos for pos, ind in enumerate(INDICATORS)}
     results = []
     for source, inds, sql in queries(period):
+        if source not in sources:
+            continue
         wide = _scope_frame(con.execute(sql, source_parameters(source, settings)).df())
         results.append((wide, [position[i.id] for i in inds]))
     keys = pd.concat(
@@ -196,18 +212,57 @@ def raw_grid(con: duckdb.DuckDBPyConnection, period: str, settings: Settings) ->
         for prefix, matrix in (("v", value), ("n", n), ("r", respondents)):
             names = [f"{prefix}_{pos}" for pos in range(len(columns))]
             matrix[np.ix_(rows, columns)] = wide[names].astype("float64").to_numpy()
-    keep = np.flatnonzero(active > 0)
+    keep = np.flatnonzero(active > 0) if active_only else np.arange(count)
     groups = keys.iloc[first[keep], :4].reset_index(drop=True)
     groups["period_start"] = pd.to_datetime(groups["period_start"]).dt.date
     value, n, respondents = value[keep], n[keep], respondents[keep]
     n[np.isnan(n)] = 0
     n = n.round()
     value[n == 0] = np.nan
-    privacy = np.array([i.privacy for i in INDICATORS], dtype=bool)
-    private = respondents[:, privacy]
-    private[np.isnan(private)] = 0
-    respondents[:, privacy] = private
+    respondents[:, PRIVATE] = np.nan_to_num(respondents[:, PRIVATE])
     return RawGrid(groups=groups, value=value, n=n, respondents=respondents.round())
+
+
+def pulse_grid(con: duckdb.DuckDBPyConnection, settings: Settings) -> RawGrid:
+    """The wellbeing indicators on the month grid, for every scope with poll responses or a
+    headcount in a pulse (a silent team is there too: its participation is 0 %)."""
+    return _grid(con, "month", settings, ("polls",), active_only=False)
+
+
+def raw_grid(con: duckdb.DuckDBPyConnection, period: str, settings: Settings) -> RawGrid:
+    """Every indicator on the active groups of a period, before privacy.
+
+    The wellbeing columns hold the pulse each group shows (metrics/pulses.py); `pulses` is the
+    month grid they come from and `pulse_row` each group's row in it (-1: no pulse).
+    """
+    grid = _grid(con, period, settings)
+    pulses = pulse_grid(con, settings)
+    rows = pulse_rows(grid.groups, period, pulses.groups, pulse_months(con))
+    show_pulses(grid, pulses, rows, pulses.value, pulses.n, pulses.respondents)
+    return RawGrid(grid.groups, grid.value, grid.n, grid.respondents, pulses, rows)
+
+
+def show_pulses(
+    grid: RawGrid,
+    pulses: RawGrid,
+    rows: np.ndarray,
+    value: np.ndarray,
+    n: np.ndarray,
+    respondents: np.ndarray,
+) -> None:
+    """Put the pulse grid's wellbeing columns (value, n, respondents) on the grid's groups."""
+    for target, source, empty in (
+        (grid.value, value, np.nan),
+        (grid.n, n, 0.0),
+        (grid.respondents, respondents, 0.0),
+    ):
+        target[:, PRIVATE] = take_rows(source, rows, empty)[:, PRIVATE]
+
+
+def take_rows(matrix: np.ndarray, rows: np.ndarray, empty: object) -> np.ndarray:
+    """matrix[rows] where a row of -1 gives a row of `empty` (works on an empty matrix too)."""
+    padded = np.vstack([matrix, np.full((1, matrix.shape[1]), empty, dtype=matrix.dtype)])
+    return padded[rows]
 
 
 def long_frame(groups: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:

@@ -110,8 +110,6 @@ def protect(frame: pd.DataFrame, k: int) -> pd.DataFrame:
     out.loc[mask, "suppressed"] = True
     out.loc[mask, "value"] = np.nan
     out.loc[mask, "n"] = pd.NA
-    # With no respondents there is nothing to hide, and nothing to show: value missing, n = 0.
-    empty = out["indicator"].isin(PRIVATE_INDICATORS) & (out["respondents"].fillna(0) == 0)
-    out.loc[empty, "value"] = np.nan
-    out.loc[empty, "n"] = 0
+    # With no respondents there is nothing to hide: the value is missing already (n = 0),
+    # except participation, which is 0 % for a silent team with a headcount.
     return out

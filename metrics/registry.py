@@ -51,11 +51,11 @@ class Part(_Strict):
     """An additive piece of an indicator, computed per team and period, then rolled up.
 
     count: count(expr) (non-NULL values); count_where: rows where the condition holds;
-    sum: sum(expr); max: max(expr). Counts and sums add up from teams to departments and the
-    organisation, a max takes the max, so every scope is exact from the team totals.
+    sum: sum(expr). Counts and sums add up from teams to departments and the organisation, so
+    every scope is exact from the team totals.
     """
 
-    agg: Literal["count", "count_where", "sum", "max"]
+    agg: Literal["count", "count_where", "sum"]
     expr: str
 
     def sql(self) -> str:
@@ -68,7 +68,7 @@ class Part(_Strict):
 
     def rollup(self, column: str) -> str:
         """The aggregate that combines per-team values of this part."""
-        return f"{'max' if self.agg == 'max' else 'sum'}({column})"
+        return f"sum({column})"
 
 
 class Computation(_Strict):
@@ -542,23 +542,22 @@ INDICATORS: list[Indicator] = [
         kind="perceived",
         unit="pct",
         better="higher",
-        description="How many poll answers we got compared with how many we could have got "
-        "(team headcount x number of monthly pulses in the period).",
-        formula="poll responses from teams with a headcount / (their headcount x pulses) x 100; "
-        "pulses = calendar months in the period with any poll response in the organisation; "
-        "n = headcount x pulses",
-        # Source rows include one 'headcount row' per team with a headcount and period (see
+        description="How many people answered the monthly poll compared with the team's "
+        "headcount. A team that did not answer at all shows 0 %: a silent team is exactly what "
+        "this figure exists to show.",
+        formula="poll responses from teams with a headcount / their headcount x 100, in a month "
+        "with any poll response in the organisation (a pulse); n = headcount",
+        # Source rows include one 'headcount row' per team with a headcount and pulse (see
         # metrics/sources.py), so sum(headcount) is the group's headcount at every level.
         computation=Computation(
             source="polls",
             parts={
                 "counted": _count("is_response = 1 AND counted_team"),
                 "headcount": Part(agg="sum", expr="headcount"),
-                "pulses": Part(agg="max", expr="pulses"),
                 "responses": Part(agg="sum", expr="is_response"),
             },
-            value="100 * {counted} / nullif({headcount} * {pulses}, 0)",
-            n="coalesce({headcount} * {pulses}, 0)",
+            value="100 * {counted} / nullif({headcount}, 0)",
+            n="coalesce({headcount}, 0)",
             respondents="{responses}",
         ),
         privacy=True,

@@ -13,8 +13,18 @@ import numpy as np
 import pandas as pd
 
 from ingest.settings import Settings
-from metrics.compute import SCOPES, RawGrid, counts, long_frame, raw_grid
+from metrics.compute import (
+    PRIVATE,
+    SCOPES,
+    RawGrid,
+    counts,
+    long_frame,
+    raw_grid,
+    show_pulses,
+    take_rows,
+)
 from metrics.privacy import FEWER_THAN_K, PRIVATE_INDICATORS, PROTECTS_ANOTHER, protect
+from metrics.pulses import previous_pulse_rows, pulse_months
 from metrics.registry import AREAS, INDICATORS, by_id, check_registry
 from metrics.sources import PERIOD_STEP, check_period
 
@@ -137,7 +147,16 @@ def indicator_values(
     period = check_period(period)
     check_registry(settings.targets)
     grid = raw_grid(con, period, settings)
-    because = _protected(grid, settings.privacy.k)
+    # Wellbeing: privacy and change on the month grid (pulses), then shown on this period's
+    # groups, so that no figure is ever pooled over other boundaries.
+    pulses, rows = grid.pulses, grid.pulse_row
+    assert pulses is not None and rows is not None
+    pulse_because = _protected(pulses, settings.privacy.k)
+    before = previous_pulse_rows(pulses.groups, pulse_months(con))
+    pulse_previous = np.where((before >= 0)[:, None], pulses.value[before], np.nan)
+    show_pulses(grid, pulses, rows, pulses.value, pulses.n, pulses.respondents)
+    because = np.full(grid.value.shape, None, dtype=object)
+    because[:, PRIVATE] = take_rows(pulse_because, rows, None)[:, PRIVATE]
     suppressed = because.astype(bool)  # None -> False, a reason -> True
     value, groups = grid.value, grid.groups
     # Targets, status and attainment: one column per indicator (registry order).
@@ -148,9 +167,11 @@ def indicator_values(
     status = statuses(value, target, higher, settings.status.amber_tolerance_pct)
     status[suppressed] = "suppressed"
     attainment = attainments(value, target, higher)
-    # Change: the same indicator and scope in the calendar period just before.
+    # Change: the same indicator and scope in the calendar period just before; for wellbeing,
+    # in the pulse before the one shown.
     previous_row = _previous_rows(groups, period)
     previous = np.where((previous_row >= 0)[:, None], value[previous_row], np.nan)
+    previous[:, PRIVATE] = take_rows(pulse_previous, rows, np.nan)[:, PRIVATE]
     keep = np.ones(len(groups), dtype=bool)
     if start is not None:
         keep &= (groups["period_start"] >= start).to_numpy(bool)

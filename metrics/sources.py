@@ -187,34 +187,27 @@ LEFT JOIN teams AS m ON m.team = s.team
 _POLL_ITEMS = ("enps", *POLL_ITEMS_1_5, *WHO5_ITEMS)
 
 # polls: one row per poll response (is_response = 1; counted_team when its team has a
-# headcount) plus, for participation, one 'headcount row' per team with a headcount and period
-# with any poll response (is_response = 0, all answers NULL, headcount set, ts = period start):
-# sum(headcount) is then the headcount of whatever group is aggregated. pulses (same on every
-# row of a period) = calendar months of the period with any poll response in the organisation.
-_POLLS_TEMPLATE = f"""
+# headcount) plus, for participation, one 'headcount row' per team with a headcount and pulse
+# (is_response = 0, all answers NULL, headcount set, ts = the pulse's first day): sum(headcount)
+# is then the headcount of whatever group is aggregated. A pulse is a calendar month with any
+# poll response in the organisation; wellbeing is only ever computed per month
+# (metrics/pulses.py): at other periods this source only tells which groups are active.
+POLLS_SQL = f"""
 WITH pulses AS (
-    SELECT date_trunc('{{period}}', submitted_at) AS period_ts,
-           count(DISTINCT date_trunc('month', submitted_at)) AS pulses
-    FROM poll_responses
-    GROUP BY date_trunc('{{period}}', submitted_at)
-),
-rows AS (
-    SELECT p.team, m.department, p.submitted_at AS ts, 1 AS is_response,
-           m.headcount IS NOT NULL AS counted_team, 0 AS headcount,
-           {", ".join(f"p.{c}" for c in _POLL_ITEMS)}
-    FROM poll_responses AS p
-    LEFT JOIN teams AS m ON m.team = p.team
-    UNION ALL
-    SELECT m.team, m.department, u.period_ts AS ts, 0 AS is_response,
-           false AS counted_team, m.headcount,
-           {", ".join(f"CAST(NULL AS INTEGER) AS {c}" for c in _POLL_ITEMS)}
-    FROM teams AS m
-    CROSS JOIN pulses AS u
-    WHERE m.headcount IS NOT NULL
+    SELECT DISTINCT date_trunc('month', submitted_at) AS month FROM poll_responses
 )
-SELECT r.*, u.pulses, r.is_response AS is_item
-FROM rows AS r
-JOIN pulses AS u ON u.period_ts = date_trunc('{{period}}', r.ts)
+SELECT p.team, m.department, p.submitted_at AS ts, 1 AS is_response,
+       m.headcount IS NOT NULL AS counted_team, 0 AS headcount,
+       {", ".join(f"p.{c}" for c in _POLL_ITEMS)}, 1 AS is_item
+FROM poll_responses AS p
+LEFT JOIN teams AS m ON m.team = p.team
+UNION ALL
+SELECT m.team, m.department, u.month AS ts, 0 AS is_response,
+       false AS counted_team, m.headcount,
+       {", ".join(f"CAST(NULL AS INTEGER) AS {c}" for c in _POLL_ITEMS)}, 0 AS is_item
+FROM teams AS m
+CROSS JOIN pulses AS u
+WHERE m.headcount IS NOT NULL
 """
 
 
@@ -226,7 +219,7 @@ def check_period(period: str) -> Period:
 
 
 def source_sql(source: str, period: str) -> str:
-    """The SELECT giving the rows of one source (period only matters for polls' pulses)."""
+    """The SELECT giving the rows of one source (the same for every period)."""
     check_period(period)
     if source == "tickets":
         return TICKETS_SQL
@@ -235,7 +228,7 @@ def source_sql(source: str, period: str) -> str:
     if source == "surveys":
         return SURVEYS_SQL
     if source == "polls":
-        return _POLLS_TEMPLATE.format(period=period)
+        return POLLS_SQL
     raise ValueError(f"unknown source {source!r}")
 
 

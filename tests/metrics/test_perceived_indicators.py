@@ -9,7 +9,7 @@ import pytest
 
 from ingest.schema import RATING_COLUMNS
 from metrics.scorecard import indicator_values
-from tests.metrics.helpers import add_polls, add_surveys, add_teams, cell
+from tests.metrics.helpers import add_polls, add_surveys, add_teams, add_tickets, cell
 
 JAN = "2026-01-01"
 AT = "2026-01-07 12:00"
@@ -138,7 +138,7 @@ def test_participation_month(con, settings) -> None:
     assert cell(frame, "wellbeing.participation_pct", "team", "A")["status"] == "suppressed"
 
 
-def test_participation_quarter_counts_pulses(con, settings) -> None:
+def test_participation_quarter_shows_its_latest_pulse(con, settings) -> None:
     _participation_teams(con)
     add_polls(
         con,
@@ -149,21 +149,34 @@ def test_participation_quarter_counts_pulses(con, settings) -> None:
         *({"team": "B", "submitted_at": "2026-02-10"} for _ in range(4)),
     )
     row = org_month(con, settings, "wellbeing.participation_pct", period="quarter")
-    # Q1: pulses = 2 (January, February; no March poll); 3 + 3 + 2 + 4 = 12 of 10 x 2
-    assert (row["value"], row["n"]) == (60.0, 20)
+    # Q1's latest pulse is February (no March poll): 2 + 4 = 6 of 10 people.
+    assert (row["value"], row["n"]) == (60.0, 10)
 
 
-def test_participation_week_spanning_two_months(con, settings) -> None:
+def test_participation_week_shows_the_pulse_of_the_month_it_starts_in(con, settings) -> None:
     _participation_teams(con)
-    # The week of Monday 2026-01-26 runs to Sunday 2026-02-01: polls in both months -> 2 pulses.
+    # The week of Monday 2026-01-26 runs to Sunday 2026-02-01: it shows January's pulse.
     add_polls(
         con,
         *({"team": "A", "submitted_at": "2026-01-30 10:00"} for _ in range(3)),
+        *({"team": "B", "submitted_at": "2026-01-30 11:00"} for _ in range(2)),
         *({"team": "B", "submitted_at": "2026-02-01 10:00"} for _ in range(3)),
     )
     row = org_month(con, settings, "wellbeing.participation_pct", period="week")
     assert row["period_start"].isoformat() == "2026-01-26"
-    assert (row["value"], row["n"]) == (30.0, 20)  # 6 / (10 people x 2 pulses)
+    assert (row["value"], row["n"]) == (50.0, 10)  # January: 5 of 10 people
+
+
+def test_a_silent_team_with_a_headcount_has_zero_participation(con, settings) -> None:
+    _participation_teams(con)  # A: 4, B: 6 people (department D), C: no headcount
+    add_polls(con, *({"team": "A", "submitted_at": AT} for _ in range(5)))
+    add_tickets(con, {"team": "B", "created_at": AT})  # B is active, but nobody answered
+    frame = indicator_values(con, "month", settings)
+    row = cell(frame, "wellbeing.participation_pct", "team", "B")
+    assert (row["value"], row["n"], row["status"]) == (0.0, 6, "red")
+    # Nobody's answer is shown, and nothing is hidden: its other figures are simply missing.
+    enps = cell(frame, "wellbeing.enps", "team", "B")
+    assert (enps["n"], enps["status"]) == (0, "grey")
 
 
 def test_participation_without_any_headcount_is_missing(con, settings) -> None:

@@ -236,7 +236,8 @@ def survey_values(rows: list[dict[str, Any]]) -> dict:
     return out
 
 
-def poll_values(rows, all_polls, unit: str, start: date, headcount: int | None) -> dict:
+def poll_values(rows, pulse: date | None, headcount: int | None) -> dict:
+    """Wellbeing of one group in the pulse (month) a period shows; rows: its polls that month."""
     items = ("wellbeing", "workload", "recognition", "manager_support", "enablement")
     answers = [r[i] for r in rows for i in items if r[i] is not None]
     enps, burnout = known(rows, "enps"), known(rows, "burnout")
@@ -245,15 +246,8 @@ def poll_values(rows, all_polls, unit: str, start: date, headcount: int | None) 
         for r in rows
         if all(r[f"who5_{i}"] is not None for i in range(1, 6))
     ]
-    pulses = len(
-        {
-            (p["submitted_at"].year, p["submitted_at"].month)
-            for p in all_polls
-            if period_start(p["submitted_at"], unit) == start
-        }
-    )
     counted = [r for r in rows if TEAM_HEADCOUNT.get(r["team"]) is not None]
-    possible = (headcount or 0) * pulses
+    possible = (headcount or 0) if pulse is not None else 0
     return {
         "wellbeing.enps": (net(enps), len(enps)),
         "wellbeing.favourable_pct": (
@@ -267,6 +261,16 @@ def poll_values(rows, all_polls, unit: str, start: date, headcount: int | None) 
         "wellbeing.who5_index": (statistics.fmean(who5) if who5 else math.nan, len(who5)),
         "wellbeing.participation_pct": (share(len(counted), possible), possible),
     }
+
+
+def shown_pulse(unit: str, start: date, polls: list[dict[str, Any]]) -> date | None:
+    """The month whose polls a period shows (metrics.md, "Pulses")."""
+    months = {period_start(p["submitted_at"], "month") for p in polls}
+    if unit == "quarter":
+        inside = [m for m in months if period_start(datetime(m.year, m.month, 1), unit) == start]
+        return max(inside) if inside else None
+    month = start.replace(day=1)
+    return month if month in months else None
 
 
 TEAM_HEADCOUNT = {t: h for t, _, h in TEAMS}
@@ -310,18 +314,24 @@ def reference(con: duckdb.DuckDBPyConnection, unit: str, settings: Settings) -> 
                 for r in surveys
                 if member(r["team"]) and period_start(r["submitted_at"], unit) == start
             ]
-            p = [
+            active = [
                 r
                 for r in polls
                 if member(r["team"]) and period_start(r["submitted_at"], unit) == start
             ]
-            if not (t or s or p):
+            if not (t or s or active):
                 continue
+            pulse = shown_pulse(unit, start, polls)
+            p = [
+                r
+                for r in polls
+                if member(r["team"]) and period_start(r["submitted_at"], "month") == pulse
+            ]
             heads = [h for team, h in TEAM_HEADCOUNT.items() if member(team) and h is not None]
             values = {
                 **ticket_values(t, tickets, settings),
                 **survey_values(s),
-                **poll_values(p, polls, unit, start, sum(heads) if heads else None),
+                **poll_values(p, pulse, sum(heads) if heads else None),
             }
             for indicator, pair in values.items():
                 out[(start, scope, scope_id, indicator)] = pair
