@@ -8,8 +8,7 @@ import altair as alt
 import pandas as pd
 
 from dashboard.ui import SERIES_COLOURS, STATUS_ORDER, status_colour, status_text
-
-TIME_FORMAT = {"week": "%d %b %Y", "month": "%b %Y", "quarter": "%b %Y"}
+from metrics.periods import as_period
 
 
 def _status_colour(legend: Literal["top", "bottom"]) -> alt.Color:
@@ -29,7 +28,7 @@ def _x(period: str) -> alt.X:
     return alt.X(
         "period_start:T",
         title=None,
-        axis=alt.Axis(format=TIME_FORMAT.get(period, "%b %Y"), labelAngle=0, tickCount=8),
+        axis=alt.Axis(format=as_period(period).axis_format, labelAngle=0, tickCount=8),
     )
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from dashboard import data, ui
-from metrics.queries import PERIODS, period_start
+from metrics.periods import PERIODS, as_period
 
 ALL = "(all departments)"
 
@@ -26,7 +26,7 @@ class Filters:
     @property
     def first_period(self) -> date:
         """Start of the period containing the range's first day."""
-        return period_start(self.period, self.start)
+        return as_period(self.period).start(self.start)
 
     @property
     def scope_label(self) -> str:

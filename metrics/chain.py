@@ -15,8 +15,8 @@ import duckdb
 import pandas as pd
 
 from ingest.settings import Settings
+from metrics.periods import Period, as_period
 from metrics.scorecard import indicator_values
-from metrics.sources import PERIOD_STEP
 
 WELLBEING = {"wellbeing.favourable_pct": "favourable_pct", "wellbeing.enps": "enps"}
 CUSTOMER = {"loyalty.csat_pct": "csat_pct", "loyalty.nps": "nps"}
@@ -50,7 +50,7 @@ def pearson(xs: pd.Series, ys: pd.Series) -> tuple[float, int]:
     return float((dx * dy).sum()) / denominator, n
 
 
-def chain_by_team(frame: pd.DataFrame, period: str) -> pd.DataFrame:
+def chain_by_team(frame: pd.DataFrame, period: str | Period) -> pd.DataFrame:
     """Per team and period: wellbeing and customer values, plus customer values one period on."""
     wanted = {**WELLBEING, **CUSTOMER}
     teams = frame[(frame["scope"] == "team") & frame["indicator"].isin(list(wanted))]
@@ -66,7 +66,7 @@ def chain_by_team(frame: pd.DataFrame, period: str) -> pd.DataFrame:
         columns={c: f"next_{c}" for c in CUSTOMER.values()}
     )
     # Line the next period's customer values up with the period before it.
-    earlier = pd.to_datetime(nxt["period_start"]) - PERIOD_STEP[period]
+    earlier = pd.to_datetime(nxt["period_start"]) - as_period(period).step
     nxt = nxt.assign(period_start=earlier.dt.date)
     out = wide.merge(nxt, on=["period_start", "team"], how="left")
     out["department"] = out["department"].replace("", None)
@@ -94,7 +94,7 @@ def chain_correlations(by_team: pd.DataFrame) -> pd.DataFrame:
 
 def service_profit_chain(
     con: duckdb.DuckDBPyConnection,
-    period: str,
+    period: str | Period,
     settings: Settings,
     *,
     start: date | None = None,

@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 
 from ingest.settings import Settings
+from metrics.periods import MONTH, Period, as_period
 from metrics.pulses import pulse_months, pulse_rows
 from metrics.registry import INDICATORS, Indicator
-from metrics.sources import check_period, source_parameters, source_sql
+from metrics.sources import source_parameters, source_sql
 
 SCOPES: tuple[str, ...] = ("org", "department", "team")
 SOURCES: tuple[str, ...] = ("tickets", "resolutions", "surveys", "polls")
@@ -45,10 +46,9 @@ _PART = re.compile(r"\{(\w+)\}")
 PRIVATE = np.array([i.privacy for i in INDICATORS], dtype=bool)  # the wellbeing columns
 
 
-def _keyed(source: str, period: str) -> str:
-    unit = check_period(period)
-    return f"""src AS ({source_sql(source, period)}),
-keyed AS (SELECT CAST(date_trunc('{unit}', ts) AS DATE) AS period_start, * FROM src)"""
+def _keyed(source: str, period: Period) -> str:
+    return f"""src AS ({source_sql(source)}),
+keyed AS (SELECT CAST(date_trunc('{period.sql_unit}', ts) AS DATE) AS period_start, * FROM src)"""
 
 
 def _check_source(source: str, indicators: list[Indicator]) -> None:
@@ -62,7 +62,7 @@ def over_parts(template: str, pos: int) -> str:
     return _PART.sub(lambda m: f"p{pos}_{m.group(1)}", template)
 
 
-def parts_sql(source: str, period: str, indicators: list[Indicator]) -> str:
+def parts_sql(source: str, period: Period, indicators: list[Indicator]) -> str:
     """One query for the additive indicators of a source: parts per team, then rolled up."""
     _check_source(source, indicators)
     per_team, rolled, outputs = [], [], []
@@ -98,7 +98,7 @@ FROM rolled
 """
 
 
-def median_sql(source: str, period: str, indicators: list[Indicator]) -> str:
+def median_sql(source: str, period: Period, indicators: list[Indicator]) -> str:
     """One query for the median indicators of a source, at every scope from the rows."""
     _check_source(source, indicators)
     outputs = []
@@ -118,8 +118,9 @@ GROUP BY {_GROUPING_SETS}
 """
 
 
-def queries(period: str) -> list[tuple[str, list[Indicator], str]]:
+def queries(period: str | Period) -> list[tuple[str, list[Indicator], str]]:
     """(source, indicators, SQL) for every query the scorecard runs."""
+    period = as_period(period)
     out = []
     for source in SOURCES:
         inds = [i for i in INDICATORS if i.computation.source == source]
@@ -174,7 +175,7 @@ class RawGrid:
 
 def _grid(
     con: duckdb.DuckDBPyConnection,
-    period: str,
+    period: Period,
     settings: Settings,
     sources: tuple[str, ...] = SOURCES,
     active_only: bool = True,
@@ -226,10 +227,10 @@ def _grid(
 def pulse_grid(con: duckdb.DuckDBPyConnection, settings: Settings) -> RawGrid:
     """The wellbeing indicators on the month grid, for every scope with poll responses or a
     headcount in a pulse (a silent team is there too: its participation is 0 %)."""
-    return _grid(con, "month", settings, ("polls",), active_only=False)
+    return _grid(con, MONTH, settings, ("polls",), active_only=False)
 
 
-def raw_grid(con: duckdb.DuckDBPyConnection, period: str, settings: Settings) -> RawGrid:
+def raw_grid(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings) -> RawGrid:
     """Every indicator on the active groups of a period, before privacy.
 
     The wellbeing columns hold the pulse each group shows (metrics/pulses.py); `pulses` is the
@@ -288,13 +289,15 @@ def counts(matrix: np.ndarray) -> pd.arrays.IntegerArray:
     return pd.array(matrix.ravel(), dtype="Int64")
 
 
-def raw_values(con: duckdb.DuckDBPyConnection, period: str, settings: Settings) -> pd.DataFrame:
+def raw_values(
+    con: duckdb.DuckDBPyConnection, period: str | Period, settings: Settings
+) -> pd.DataFrame:
     """Every indicator per period and scope, long form, before privacy (columns RAW_COLUMNS).
 
     A (period, scope) appears when it has at least one ticket, survey response or poll
     response; then every indicator has a row, with value NaN and n 0 where nothing counted.
     """
-    grid = raw_grid(con, period, settings)
+    grid = raw_grid(con, as_period(period), settings)
     out = long_frame(grid.groups, [i.id for i in INDICATORS])
     out["value"] = grid.value.ravel()
     out["n"] = counts(grid.n)

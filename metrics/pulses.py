@@ -15,6 +15,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from metrics.periods import MONTH, QUARTER, Period
+
 _KEYS = ["scope", "scope_id", "pulse"]
 
 
@@ -27,23 +29,14 @@ def pulse_months(con: duckdb.DuckDBPyConnection) -> list[date]:
     return [r[0] for r in rows]
 
 
-def _month_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-def shown_pulse(period: str, start: date, months: list[date]) -> date | None:
+def shown_pulse(period: Period, start: date, months: list[date]) -> date | None:
     """The pulse a period starting on `start` shows: its month (month), the month it starts
     in (week), its latest pulse (quarter); None when that month has no poll response."""
-    if period == "quarter":
-        inside = [m for m in months if start <= m < _add_months(start, 3)]
+    if period == QUARTER:
+        inside = [m for m in months if start <= m < period.end(start)]
         return inside[-1] if inside else None
-    month = _month_of(start)
+    month = MONTH.start(start)
     return month if month in set(months) else None
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.month - 1 + months
-    return date(day.year + index // 12, index % 12 + 1, 1)
 
 
 def _lookup(wanted: pd.DataFrame, pulse_groups: pd.DataFrame) -> np.ndarray:
@@ -58,7 +51,7 @@ def _lookup(wanted: pd.DataFrame, pulse_groups: pd.DataFrame) -> np.ndarray:
 
 
 def pulse_rows(
-    groups: pd.DataFrame, period: str, pulse_groups: pd.DataFrame, months: list[date]
+    groups: pd.DataFrame, period: Period, pulse_groups: pd.DataFrame, months: list[date]
 ) -> np.ndarray:
     """For each group (period_start, scope, scope_id), the row of the pulse it shows, or -1."""
     shown = {start: shown_pulse(period, start, months) for start in set(groups["period_start"])}

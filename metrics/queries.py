@@ -5,13 +5,11 @@ rejected rows, freshness, teams. Pure functions taking `con`; values are bound, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
 import pandas as pd
-
-PERIODS = ("week", "month", "quarter")
 
 # The four sources of the data contract, the table each lands in and its time column.
 SOURCES: dict[str, tuple[str, str | None]] = {
@@ -20,28 +18,6 @@ SOURCES: dict[str, tuple[str, str | None]] = {
     "surveys": ("survey_responses", "submitted_at"),
     "polls": ("poll_responses", "submitted_at"),
 }
-
-
-def period_start(period: str, day: date) -> date:
-    """First day of the week (Monday), month or quarter containing `day`."""
-    if period == "week":
-        return day - timedelta(days=day.weekday())
-    if period == "month":
-        return day.replace(day=1)
-    if period == "quarter":
-        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    raise ValueError(f"unknown period {period!r} (use week, month or quarter)")
-
-
-def period_end(period: str, start: date) -> date:
-    """First day of the period after the one starting at `start` (exclusive end)."""
-    if period == "week":
-        return start + timedelta(days=7)
-    months = 1 if period == "month" else 3 if period == "quarter" else None
-    if months is None:
-        raise ValueError(f"unknown period {period!r} (use week, month or quarter)")
-    month = start.month - 1 + months
-    return date(start.year + month // 12, month % 12 + 1, 1)
 
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pd.DataFrame:

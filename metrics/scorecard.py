@@ -23,10 +23,10 @@ from metrics.compute import (
     show_pulses,
     take_rows,
 )
+from metrics.periods import Period, as_period
 from metrics.privacy import FEWER_THAN_K, PRIVATE_INDICATORS, PROTECTS_ANOTHER, protect
 from metrics.pulses import previous_pulse_rows, pulse_months
 from metrics.registry import AREAS, INDICATORS, by_id, check_registry
-from metrics.sources import PERIOD_STEP, check_period
 
 COLUMNS = [
     "period_start",
@@ -116,11 +116,11 @@ def _protected(grid: RawGrid, k: int) -> np.ndarray:
     return because
 
 
-def _previous_rows(groups: pd.DataFrame, period: str) -> np.ndarray:
+def _previous_rows(groups: pd.DataFrame, period: Period) -> np.ndarray:
     """For each group, the row of the same scope in the calendar period just before, or -1."""
     keys = ["scope", "scope_id", "period_start"]
     # Shift every row forward one period so it lines up with the row it precedes.
-    shifted = (pd.to_datetime(groups["period_start"]) + PERIOD_STEP[period]).dt.date
+    shifted = (pd.to_datetime(groups["period_start"]) + period.step).dt.date
     earlier = groups[keys[:2]].assign(period_start=shifted, _row=np.arange(len(groups)))
     found = groups[keys].merge(earlier, on=keys, how="left")["_row"]
     return found.fillna(-1).to_numpy("int64")
@@ -128,7 +128,7 @@ def _previous_rows(groups: pd.DataFrame, period: str) -> np.ndarray:
 
 def indicator_values(
     con: duckdb.DuckDBPyConnection,
-    period: str,
+    period: str | Period,
     settings: Settings,
     *,
     start: date | None = None,
@@ -144,7 +144,7 @@ def indicator_values(
     never narrow a wellbeing figure below k: start/end keep periods whose start lies in
     [start, end]; department keeps the organisation, that department and its teams.
     """
-    period = check_period(period)
+    period = as_period(period)
     check_registry(settings.targets)
     grid = raw_grid(con, period, settings)
     # Wellbeing: privacy and change on the month grid (pulses), then shown on this period's
@@ -202,7 +202,7 @@ def indicator_values(
 
 def wellbeing_cut(
     con: duckdb.DuckDBPyConnection,
-    period: str,
+    period: str | Period,
     settings: Settings,
     *,
     start: date | None = None,

@@ -2,27 +2,13 @@
 
 Each is a SELECT over the stored tables giving `team`, `department` (from the teams table;
 NULL when the team has none), `ts` (the timestamp that places the row in a period) and the
-columns the registry's SQL may use. Parameters are bound by name ($bh_start, ...); the only
-text put into the SQL is the period unit, which is checked against PERIODS first.
+columns the registry's SQL may use. Parameters are bound by name ($bh_start, ...).
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
-import pandas as pd
-
 from ingest.schema import POLL_ITEMS_1_5, RATING_COLUMNS, WHO5_ITEMS
 from ingest.settings import Settings
-
-Period = Literal["week", "month", "quarter"]
-PERIODS: tuple[str, ...] = ("week", "month", "quarter")
-# From a period's start to the next period's start.
-PERIOD_STEP = {
-    "week": pd.DateOffset(weeks=1),
-    "month": pd.DateOffset(months=1),
-    "quarter": pd.DateOffset(months=3),
-}
 
 # tickets: the raw columns plus
 #   resolved            resolved_at is set
@@ -211,16 +197,8 @@ WHERE m.headcount IS NOT NULL
 """
 
 
-def check_period(period: str) -> Period:
-    """The period unit, or ValueError naming the allowed ones."""
-    if period not in PERIODS:
-        raise ValueError(f"unknown period {period!r} (use one of: {', '.join(PERIODS)})")
-    return period  # type: ignore[return-value]
-
-
-def source_sql(source: str, period: str) -> str:
+def source_sql(source: str) -> str:
     """The SELECT giving the rows of one source (the same for every period)."""
-    check_period(period)
     if source == "tickets":
         return TICKETS_SQL
     if source == "resolutions":

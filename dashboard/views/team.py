@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import catalog, charts, data, filters, model, ui
-from metrics.queries import TICKET_VIEWS, period_end, period_start
+from metrics.periods import as_period
+from metrics.queries import TICKET_VIEWS
 
 LEVELS = {"team": "Team", "department": "Department"}
 TICKET_LIMIT = 1000
@@ -164,7 +165,7 @@ def render() -> None:
     if scope_id is None:
         st.info("No teams yet: load tickets, surveys or a teams file on the Data page.")
         return
-    first = period_start(period, start)
+    first = as_period(period).start(start)
     with st.spinner("Computing the scorecard..."):
         values = data.indicator_values(period)
     frame = model.in_scope(values, scope, scope_id, first, end)
@@ -254,7 +255,7 @@ def render() -> None:
     _trend_against_org(frame, org, scope_id, period)
 
     st.subheader(f"Distributions, {period_label}")
-    end_of = period_end(period, current.date())
+    end_of = as_period(period).end(current.date())
     left, right = st.columns(2)
     for where, measure, title in (
         (left, "first_response", "Time to first response"),
