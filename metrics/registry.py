@@ -96,6 +96,14 @@ class Computation(_Strict):
         return self
 
 
+class Drilldown(_Strict):
+    """The items behind a delivered indicator's number: exactly the rows its n counts, from the
+    same source relation, so a list can never disagree with its number (metrics/drilldown.py)."""
+
+    label: str  # what the list shows, for people
+    order: str  # SQL over the source relation's columns: the ones to look at first
+
+
 class Indicator(_Strict):
     """One indicator: what it measures, how it is computed and which way is better."""
 
@@ -113,6 +121,7 @@ class Indicator(_Strict):
     # needs_any): a load whose file did not carry them cannot feed it.
     needs: tuple[str, ...] = ()
     needs_any: bool = False
+    drilldown: Drilldown | None = None
 
 
 AREA_LIST: tuple[Area, ...] = (
@@ -262,6 +271,10 @@ INDICATORS: list[Indicator] = [
         "response",
         computation=_median("tickets", "first_response_min"),
         needs=("first_response_at",),
+        drilldown=Drilldown(
+            label="Answered tickets, slowest first response first",
+            order="first_response_min DESC",
+        ),
     ),
     Indicator(
         id="speed.first_response_sla_pct",
@@ -276,6 +289,10 @@ INDICATORS: list[Indicator] = [
         formula="tickets with first_response_at - created_at <= SLA(priority) / all tickets x 100",
         computation=_share("tickets", "sla_met", "sla_known"),
         needs=("first_response_at",),
+        drilldown=Drilldown(
+            label="Tickets, missed targets first (unanswered ones before late ones)",
+            order="sla_met, first_response_min DESC NULLS FIRST",
+        ),
     ),
     Indicator(
         id="speed.resolution_median_hours",
@@ -289,6 +306,9 @@ INDICATORS: list[Indicator] = [
         formula="median(resolved_at - created_at) in hours, over resolved tickets",
         computation=_median("tickets", "resolution_hours"),
         needs=("resolved_at",),
+        drilldown=Drilldown(
+            label="Resolved tickets, slowest resolution first", order="resolution_hours DESC"
+        ),
     ),
     _perceived("speed", "Perceived speed", "their issue was handled quickly"),
     # --- accuracy ---
@@ -303,6 +323,7 @@ INDICATORS: list[Indicator] = [
         formula="resolved tickets with reopens > 0 / resolved tickets x 100",
         computation=_share("tickets", "reopens > 0", "resolved AND reopens IS NOT NULL"),
         needs=("resolved_at", "reopens"),
+        drilldown=Drilldown(label="Resolved tickets, most reopened first", order="reopens DESC"),
     ),
     Indicator(
         id="accuracy.one_touch_pct",
@@ -318,6 +339,9 @@ INDICATORS: list[Indicator] = [
             "tickets", "agent_replies <= 1", "resolved AND agent_replies IS NOT NULL"
         ),
         needs=("resolved_at", "agent_replies"),
+        drilldown=Drilldown(
+            label="Resolved tickets, most agent replies first", order="agent_replies DESC"
+        ),
     ),
     _perceived("accuracy", "Perceived accuracy", "the answer they got was correct"),
     # --- clarity ---
@@ -336,6 +360,10 @@ INDICATORS: list[Indicator] = [
             "tickets", "customer_replies > 2", "resolved AND customer_replies IS NOT NULL"
         ),
         needs=("resolved_at", "customer_replies"),
+        drilldown=Drilldown(
+            label="Resolved tickets, most customer follow-ups first",
+            order="customer_replies DESC",
+        ),
     ),
     _perceived("clarity", "Perceived clarity", "our answers were easy to understand"),
     # --- transparency ---
@@ -352,6 +380,10 @@ INDICATORS: list[Indicator] = [
         "due_at <= as_of x 100 (as_of = latest timestamp in the ticket data)",
         computation=_share("tickets", "promise_kept", "promise_due"),
         needs=("due_at", "resolved_at"),
+        drilldown=Drilldown(
+            label="Tickets whose promised time has passed, broken promises first",
+            order="promise_kept, due_at",
+        ),
     ),
     _perceived("transparency", "Perceived transparency", "they were kept informed"),
     # --- accessibility ---
@@ -369,6 +401,10 @@ INDICATORS: list[Indicator] = [
         "business hours)",
         computation=_median("tickets", "CASE WHEN after_hours THEN first_response_min END"),
         needs=("first_response_at",),
+        drilldown=Drilldown(
+            label="Answered after-hours tickets, slowest first response first",
+            order="first_response_min DESC",
+        ),
     ),
     Indicator(
         id="accessibility.easy_effort_pct",
@@ -398,6 +434,9 @@ INDICATORS: list[Indicator] = [
         formula="median(handle_minutes) over resolved tickets with handle_minutes known",
         computation=_median("tickets", "CASE WHEN resolved THEN handle_minutes END"),
         needs=("resolved_at", "handle_minutes"),
+        drilldown=Drilldown(
+            label="Resolved tickets, longest handling first", order="handle_minutes DESC"
+        ),
     ),
     Indicator(
         id="efficiency.agent_replies_mean",
@@ -410,6 +449,9 @@ INDICATORS: list[Indicator] = [
         formula="mean(agent_replies) over resolved tickets with agent_replies known",
         computation=_mean("tickets", "CASE WHEN resolved THEN agent_replies END"),
         needs=("resolved_at", "agent_replies"),
+        drilldown=Drilldown(
+            label="Resolved tickets, most agent replies first", order="agent_replies DESC"
+        ),
     ),
     Indicator(
         id="efficiency.repeat_contact_pct",
@@ -425,6 +467,10 @@ INDICATORS: list[Indicator] = [
         # Its own source: one row per resolved ticket with a customer (metrics/sources.py).
         computation=_share("resolutions", "repeat_contact", "true"),
         needs=("resolved_at", "customer_id"),
+        drilldown=Drilldown(
+            label="Resolved tickets with a known customer, repeat contacts first",
+            order="repeat_contact DESC, resolved_at",
+        ),
     ),
     _perceived("efficiency", "Perceived efficiency", "little effort was needed on their side"),
     # --- loyalty ---
@@ -615,6 +661,8 @@ def registry_problems(
             problems.append(f"{where}: a privacy indicator needs a respondents count")
         if ind.privacy and ind.computation.source != "polls":
             problems.append(f"{where}: a privacy indicator must be computed from polls")
+        if (ind.drilldown is not None) != (ind.kind == "delivered"):
+            problems.append(f"{where}: a drill-down is declared exactly for delivered indicators")
         if targets is not None:
             target = targets.get(ind.id)
             if target is None:

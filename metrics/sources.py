@@ -23,7 +23,13 @@ from ingest.settings import Settings
 # A column a ticket's load did not carry is unknown (metrics.md, "Columns an export never
 # had"): loads.carried lists what each load carried; a ticket with no load (or a load from
 # before columns were recorded) carried every column. reopens is NULL where not carried.
-TICKETS_SQL = """
+# First-response target of a ticket's priority, in minutes (settings, bound by name).
+_SLA_TARGET = """CASE lower(t.priority)
+        WHEN 'urgent' THEN $sla_urgent
+        WHEN 'high' THEN $sla_high
+        WHEN 'low' THEN $sla_low
+        ELSE $sla_normal END"""
+TICKETS_SQL = f"""
 WITH as_of AS (
     SELECT greatest(max(created_at),
                     coalesce(max(first_response_at), max(created_at)),
@@ -31,11 +37,19 @@ WITH as_of AS (
     FROM tickets
 )
 SELECT
+    t.ticket_id,
     t.team,
     m.department,
     t.created_at AS ts,
+    t.created_at,
     t.priority,
     t.channel,
+    t.category,
+    t.agent,
+    t.status,
+    t.first_response_at,
+    t.resolved_at,
+    t.due_at,
     t.reopens,
     t.agent_replies,
     t.customer_replies,
@@ -47,13 +61,10 @@ SELECT
     (t.created_at >= date_trunc('week', t.created_at) + INTERVAL 5 DAY
         OR hour(t.created_at) * 60 + minute(t.created_at) < $bh_start
         OR hour(t.created_at) * 60 + minute(t.created_at) >= $bh_end) AS after_hours,
+    {_SLA_TARGET} AS sla_target_min,
     coalesce(l.first_response_known, true) AS sla_known,
     coalesce(l.first_response_known, true) AND coalesce(
-        epoch(t.first_response_at) - epoch(t.created_at) <= 60 * CASE lower(t.priority)
-            WHEN 'urgent' THEN $sla_urgent
-            WHEN 'high' THEN $sla_high
-            WHEN 'low' THEN $sla_low
-            ELSE $sla_normal END, false) AS sla_met,
+        epoch(t.first_response_at) - epoch(t.created_at) <= 60 * {_SLA_TARGET}, false) AS sla_met,
     coalesce(l.resolved_known, true) AND coalesce(t.due_at <= a.as_of, false) AS promise_due,
     coalesce(l.resolved_known, true)
         AND coalesce(t.due_at <= a.as_of AND t.resolved_at <= t.due_at, false) AS promise_kept,
@@ -84,7 +95,7 @@ LEFT JOIN (
 RESOLUTIONS_SQL = """
 WITH nexted AS (
     -- created_at of the customer's next ticket and of the one after it.
-    SELECT customer_hash, team, created_at, resolved_at,
+    SELECT ticket_id, customer_hash, team, created_at, resolved_at,
            min(created_at) OVER (
                PARTITION BY customer_hash ORDER BY created_at
                ROWS BETWEEN 1 FOLLOWING AND 1 FOLLOWING) AS next_created_at,
@@ -106,7 +117,7 @@ tangled AS (
 untangled AS (
     -- Earlier tickets were opened at or before created_at, so not after resolved_at; later
     -- ones at or after after_next_created_at, which is after resolved_at (or there is none).
-    SELECT n.team, n.created_at,
+    SELECT n.ticket_id, n.team, n.created_at, n.resolved_at,
            coalesce(CASE WHEN n.next_created_at > n.resolved_at THEN n.next_created_at
                          ELSE n.after_next_created_at END
                     <= n.resolved_at + INTERVAL 7 DAY, false) AS repeat_contact
@@ -116,13 +127,14 @@ untangled AS (
 ),
 events AS (
     -- Tangled customers only. kind 1: a resolution; kind 0: the customer opened a ticket.
-    SELECT 1 AS kind, t.resolved_at AS event_at, t.customer_hash, t.team, t.created_at
+    SELECT 1 AS kind, t.resolved_at AS event_at, t.customer_hash, t.team, t.created_at,
+           t.ticket_id
     FROM tickets AS t
     JOIN tangled AS g ON g.customer_hash = t.customer_hash
     WHERE t.resolved_at IS NOT NULL
     UNION ALL
     SELECT 0 AS kind, t.created_at AS event_at, t.customer_hash, CAST(NULL AS VARCHAR),
-           CAST(NULL AS TIMESTAMP)
+           CAST(NULL AS TIMESTAMP), CAST(NULL AS VARCHAR)
     FROM tickets AS t
     JOIN tangled AS g ON g.customer_hash = t.customer_hash
 ),
@@ -130,25 +142,28 @@ walked AS (
     -- next_created_at: the first ticket the customer opened strictly after this resolution.
     -- Walking each customer's events backwards in time, a running min sees only later events;
     -- at equal times an opening sorts after the resolution, so it is excluded.
-    SELECT kind, event_at, team, created_at,
+    SELECT kind, event_at, team, created_at, ticket_id,
            min(CASE WHEN kind = 0 THEN event_at END) OVER (
                PARTITION BY customer_hash ORDER BY event_at DESC, kind DESC
                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS next_created_at
     FROM events
 ),
 resolved AS (
-    SELECT team, created_at, repeat_contact
+    SELECT ticket_id, team, created_at, resolved_at, repeat_contact
     FROM untangled
     UNION ALL
-    SELECT team, created_at,
+    SELECT ticket_id, team, created_at, event_at AS resolved_at,
            coalesce(next_created_at <= event_at + INTERVAL 7 DAY, false) AS repeat_contact
     FROM walked
     WHERE kind = 1
 )
 SELECT
+    r.ticket_id,
     r.team,
     m.department,
     r.created_at AS ts,
+    r.created_at,
+    r.resolved_at,
     r.repeat_contact,
     1 AS is_item
 FROM resolved AS r
