@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
+from ingest.csvsafe import frame_csv
 
 SOURCE_LABELS = {
     "teams": "Teams (teams.csv)",
@@ -98,7 +99,8 @@ def _preview(source: str, path: Path, mapping: str, file_id: str) -> tuple[Any, 
 def _show_report(report: Any) -> None:
     kind = st.success if report.outcome == "loaded" else st.warning
     kind(
-        f"**{report.file_name}** loaded as {SOURCE_LABELS.get(report.source, report.source)} "
+        f"**{ui.text(report.file_name)}** loaded as "
+        f"{SOURCE_LABELS.get(report.source, report.source)} "
         f"(load #{report.load_id}): {report.rows_read:,} rows read, {report.rows_loaded:,} "
         f"loaded, {report.rows_replaced:,} replaced, {report.rows_rejected:,} rejected.",
         icon="✅" if report.outcome == "loaded" else "⚠️",
@@ -116,7 +118,7 @@ def _show_report(report: Any) -> None:
         notes.append(f"Extra poll items kept: {', '.join(report.extra_items)}.")
     notes.extend(getattr(report, "notes", []) or [])
     for note in notes:
-        st.caption(note)
+        st.caption(ui.text(note))  # column names from the file
 
 
 def upload_tab() -> None:
@@ -164,7 +166,7 @@ def upload_tab() -> None:
     )
     if own is not None:
         mapping = str(_saved_mapping(own))
-        st.caption(f"Reading the file with the mapping **{own.name}**.")
+        st.caption(f"Reading the file with the mapping **{ui.text(own.name)}**.")
     path = _saved_upload(uploaded)
 
     st.markdown("#### Preview")
@@ -172,7 +174,7 @@ def upload_tab() -> None:
         try:
             result = _preview(source, path, mapping, uploaded.file_id)
         except Exception as exc:  # noqa: BLE001 - a refused file is shown, never raised
-            st.error(f"This file cannot be loaded: {ui.readable_error(exc)}", icon="🚫")
+            st.error(f"This file cannot be loaded: {ui.text(ui.readable_error(exc))}", icon="🚫")
             return
     if result is None:
         st.info("Preview is not available in this version; the load report will show the result.")
@@ -193,7 +195,7 @@ def upload_tab() -> None:
             st.dataframe(rejects, hide_index=True, width="stretch", height=height)
 
     if st.button(
-        f"Load {uploaded.name} as {SOURCE_LABELS.get(source, source).lower()}",
+        f"Load {ui.text(uploaded.name)} as {SOURCE_LABELS.get(source, source).lower()}",
         type="primary",
         key="confirm_load",
         icon=":material/database_upload:",
@@ -208,7 +210,7 @@ def upload_tab() -> None:
                 )
             except IngestError as exc:
                 status.update(label="The file was refused", state="error")
-                st.error(str(exc), icon="🚫")
+                st.error(ui.text(exc), icon="🚫")
                 return
             status.update(label="Loaded", state="complete", expanded=False)
         st.session_state["_last_report"] = report
@@ -237,7 +239,7 @@ def history_tab() -> None:
     )
     st.download_button(
         "Download the load history (CSV)",
-        history.to_csv(index=False).encode("utf-8"),
+        frame_csv(history).encode("utf-8"),
         file_name="load-history.csv",
         mime="text/csv",
         key="download_history",
@@ -272,7 +274,7 @@ def rejected_tab() -> None:
     name = "all" if load_id is None else f"load-{load_id}"
     st.download_button(
         "Download rejected rows (CSV)",
-        rows.to_csv(index=False).encode("utf-8"),
+        frame_csv(rows).encode("utf-8"),
         file_name=f"rejected-rows-{name}.csv",
         mime="text/csv",
         key="download_rejected",
