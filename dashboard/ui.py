@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -26,6 +27,28 @@ SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E0
 # Units written without a suffix (scores, indexes, counts).
 PLAIN_UNITS = ("", "/100", "score", "index", "points", "count")
 PERIOD_LABELS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
+
+
+# Every ASCII punctuation character: CommonMark lets a backslash escape any of them, and they
+# are all the syntax there is (images, links, emphasis, code, HTML, tables, Streamlit's
+# :color[...] and $LaTeX$ directives, list and heading markers).
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def text(value: Any) -> str:
+    """A user-supplied string to put inside Markdown, shown as the literal text it is.
+
+    Streamlit renders Markdown in st.markdown, st.caption, st.title/header/subheader, the alert
+    bodies (st.info, st.success, st.warning, st.error), st.write of a string, and in the labels
+    of widgets, metrics (label, value, delta), tabs, expanders, st.status and help tooltips;
+    labels show images too, so a team named ![x](http://host/x.png) makes every browser fetch
+    the URL. st.dataframe cells and headers, selectbox options and chart text are plain text:
+    they take the string as it is. HTML is escaped by Streamlit unless unsafe_allow_html.
+    """
+    # One line, single spaces: a line break could open a block (# , - , >), a leading tab or
+    # blank would keep ** from being bold around the name; HTML shows runs of blanks as one.
+    one_line = " ".join(str(value).split())
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", one_line)
 
 
 def status_text(status: str | None) -> str:
@@ -117,7 +140,8 @@ def guard(render: Callable[[], None]) -> None:
     except Exception as exc:  # noqa: BLE001 - the page boundary: nothing may escape to the user
         # st.stop / st.rerun / st.switch_page raise BaseException subclasses, which pass through.
         log.exception("page failed")
-        st.error(f"Sorry, this view could not be shown: {readable_error(exc)}", icon="🚫")
+        # The message may quote a file name or a value from the data: shown as text.
+        st.error(f"Sorry, this view could not be shown: {text(readable_error(exc))}", icon="🚫")
         st.caption("The details are in the server log.")
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import sys
 from pathlib import Path
 
+from ingest.csvsafe import write_rows
 from ingest.sources import SOURCES
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
@@ -134,9 +134,8 @@ def _rejected(db: str | None, load: int | None) -> int:
         params.append(load)
     with read_connection(db_path) as con:
         rows = con.execute(sql + " ORDER BY r.load_id, r.line", params).fetchall()
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["load_id", "file_name", "line", "column", "value", "reason"])
-    writer.writerows(rows)
+    # File names and raw values are the uploader's text: formula cells are neutralised.
+    write_rows(sys.stdout, ["load_id", "file_name", "line", "column", "value", "reason"], rows)
     return 0
 
 

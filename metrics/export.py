@@ -8,7 +8,6 @@ period_start, scope (org, department, team), scope_id, then registry order of in
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import sys
@@ -17,6 +16,7 @@ from typing import TextIO
 import duckdb
 import pandas as pd
 
+from ingest.csvsafe import write_rows
 from ingest.db import read_connection, resolve_db_path, upgrade
 from ingest.settings import Settings, SettingsError, load_settings
 from metrics.registry import RegistryError
@@ -68,9 +68,9 @@ def write_export(
 ) -> int:
     """Write the export CSV for one period unit to `out`; returns the number of data rows."""
     rows = export_rows(indicator_values(con, period, settings))
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(rows)
+    # value and n are numbers formatted above: written as they are; every text cell (a team
+    # named "=HYPERLINK(...)" or "-Ops") gets the spec's ' prefix.
+    write_rows(out, EXPORT_COLUMNS, rows, numbers=("value", "n"))
     return len(rows)
 
 

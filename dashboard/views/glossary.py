@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import catalog, data, ui
+from ingest.csvsafe import frame_csv
 
 HOW_SCORES_WORK = """
 - **Status** compares a value with its target: ✅ *on target* when met, ⚠️ *close to target*
@@ -61,7 +62,7 @@ def render() -> None:
         hay = (frame["label"] + " " + frame["id"] + " " + frame["definition"]).str.lower()
         frame = frame[hay.str.contains(needle, regex=False)]
         if frame.empty:
-            st.info(f"No indicator matches “{search}”.")
+            st.info(f"No indicator matches “{ui.text(search)}”.")
     for area in catalog.areas():
         label = catalog.area_label(area)
         items = frame[frame["area"] == label]
@@ -87,7 +88,7 @@ def render() -> None:
             st.code(row.formula, language=None, wrap_lines=True)
     st.download_button(
         "Download the glossary (CSV)",
-        glossary_frame().to_csv(index=False).encode("utf-8"),
+        frame_csv(glossary_frame()).encode("utf-8"),
         file_name="scorecard-glossary.csv",
         mime="text/csv",
         key="download_glossary",

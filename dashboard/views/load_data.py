@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import contextlib
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import data, ui, uploads
+from ingest.csvsafe import frame_csv
 
 SOURCE_LABELS = {
     "teams": "Teams (teams.csv)",
@@ -30,7 +31,6 @@ NAME_HINTS = (
     ("ticket", "tickets"),
 )
 PREVIEW_ROWS = 50
-UPLOAD_DIR = Path(tempfile.gettempdir()) / "scorecard-uploads"
 
 
 def guess_source(file_name: str) -> str:
@@ -54,43 +54,36 @@ def _mappings(source: str) -> list[str]:
     return available_mappings(source)
 
 
-def _saved_upload(uploaded: Any) -> Path:
-    """The upload written to a private temp file (once per uploaded file)."""
-    saved = st.session_state.get("_upload_saved")
-    if saved and saved[0] == uploaded.file_id and Path(saved[1]).exists():
-        return Path(saved[1])
-    if saved:
-        shutil.rmtree(Path(saved[1]).parent, ignore_errors=True)
-    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(dir=UPLOAD_DIR))
-    path = folder / (Path(uploaded.name).name or "upload.csv")
-    path.write_bytes(uploaded.getvalue())
-    st.session_state["_upload_saved"] = (uploaded.file_id, str(path))
-    return path
+@contextlib.contextmanager
+def _on_disk(uploaded: Any, own_mapping: Any) -> Iterator[tuple[Path, str | None]]:
+    """The upload (and the analyst's own mapping file, if any) on disk for one preview or load;
+    removed afterwards whatever happens (see dashboard/uploads.py)."""
+    with contextlib.ExitStack() as files:
+        path = files.enter_context(uploads.on_disk(uploaded))
+        mapping = None
+        if own_mapping is not None:
+            mapping = str(files.enter_context(uploads.on_disk(own_mapping)))
+        yield path, mapping
 
 
-def _saved_mapping(uploaded: Any) -> Path:
-    """An uploaded mapping file written next to the uploads (kept while the session uses it)."""
-    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    folder = UPLOAD_DIR / f"mapping-{uploaded.file_id}"
-    folder.mkdir(exist_ok=True)
-    path = folder / (Path(uploaded.name).name or "mapping.toml")
-    if not path.exists():
-        path.write_bytes(uploaded.getvalue())
-    return path
-
-
-def _preview(source: str, path: Path, mapping: str, file_id: str) -> tuple[Any, Any] | None:
+def _preview(source: str, uploaded: Any, mapping: str, own: Any) -> tuple[Any, Any] | None:
     try:
         from ingest.load import preview
     except ImportError:
         return None
-    memo_key = (file_id, source, mapping)
+    memo_key = (uploaded.file_id, source, mapping, own.file_id if own is not None else None)
     memo = st.session_state.get("_preview")
     if memo and memo[0] == memo_key:
         return memo[1]
-    with data.exclusive_read():  # a survey preview attaches the live database read-only
-        result = preview(source, path, mapping=mapping, limit=PREVIEW_ROWS, db_path=data.db_path())
+    with _on_disk(uploaded, own) as (path, own_mapping):
+        with data.exclusive_read():  # a survey preview attaches the live database read-only
+            result = preview(
+                source,
+                path,
+                mapping=own_mapping or mapping,
+                limit=PREVIEW_ROWS,
+                db_path=data.db_path(),
+            )
     st.session_state["_preview"] = (memo_key, result)
     return result
 
@@ -98,7 +91,8 @@ def _preview(source: str, path: Path, mapping: str, file_id: str) -> tuple[Any, 
 def _show_report(report: Any) -> None:
     kind = st.success if report.outcome == "loaded" else st.warning
     kind(
-        f"**{report.file_name}** loaded as {SOURCE_LABELS.get(report.source, report.source)} "
+        f"**{ui.text(report.file_name)}** loaded as "
+        f"{SOURCE_LABELS.get(report.source, report.source)} "
         f"(load #{report.load_id}): {report.rows_read:,} rows read, {report.rows_loaded:,} "
         f"loaded, {report.rows_replaced:,} replaced, {report.rows_rejected:,} rejected.",
         icon="✅" if report.outcome == "loaded" else "⚠️",
@@ -116,7 +110,7 @@ def _show_report(report: Any) -> None:
         notes.append(f"Extra poll items kept: {', '.join(report.extra_items)}.")
     notes.extend(getattr(report, "notes", []) or [])
     for note in notes:
-        st.caption(note)
+        st.caption(ui.text(note))  # column names from the file
 
 
 def upload_tab() -> None:
@@ -163,16 +157,14 @@ def upload_tab() -> None:
         key="mapping_file",
     )
     if own is not None:
-        mapping = str(_saved_mapping(own))
-        st.caption(f"Reading the file with the mapping **{own.name}**.")
-    path = _saved_upload(uploaded)
+        st.caption(f"Reading the file with the mapping **{ui.text(own.name)}**.")
 
     st.markdown("#### Preview")
     with st.spinner("Reading and validating the file..."):
         try:
-            result = _preview(source, path, mapping, uploaded.file_id)
+            result = _preview(source, uploaded, mapping, own)
         except Exception as exc:  # noqa: BLE001 - a refused file is shown, never raised
-            st.error(f"This file cannot be loaded: {ui.readable_error(exc)}", icon="🚫")
+            st.error(f"This file cannot be loaded: {ui.text(ui.readable_error(exc))}", icon="🚫")
             return
     if result is None:
         st.info("Preview is not available in this version; the load report will show the result.")
@@ -193,7 +185,7 @@ def upload_tab() -> None:
             st.dataframe(rejects, hide_index=True, width="stretch", height=height)
 
     if st.button(
-        f"Load {uploaded.name} as {SOURCE_LABELS.get(source, source).lower()}",
+        f"Load {ui.text(uploaded.name)} as {SOURCE_LABELS.get(source, source).lower()}",
         type="primary",
         key="confirm_load",
         icon=":material/database_upload:",
@@ -203,12 +195,17 @@ def upload_tab() -> None:
         with st.status("Loading...", expanded=True) as status:
             status.write("Validating every row and writing a new copy of the database...")
             try:
-                report = load_file(
-                    data.db_path(), source, path, mapping=mapping, file_name=uploaded.name
-                )
+                with _on_disk(uploaded, own) as (path, own_mapping):
+                    report = load_file(
+                        data.db_path(),
+                        source,
+                        path,
+                        mapping=own_mapping or mapping,
+                        file_name=uploaded.name,
+                    )
             except IngestError as exc:
                 status.update(label="The file was refused", state="error")
-                st.error(str(exc), icon="🚫")
+                st.error(ui.text(exc), icon="🚫")
                 return
             status.update(label="Loaded", state="complete", expanded=False)
         st.session_state["_last_report"] = report
@@ -237,7 +234,7 @@ def history_tab() -> None:
     )
     st.download_button(
         "Download the load history (CSV)",
-        history.to_csv(index=False).encode("utf-8"),
+        frame_csv(history).encode("utf-8"),
         file_name="load-history.csv",
         mime="text/csv",
         key="download_history",
@@ -272,7 +269,7 @@ def rejected_tab() -> None:
     name = "all" if load_id is None else f"load-{load_id}"
     st.download_button(
         "Download rejected rows (CSV)",
-        rows.to_csv(index=False).encode("utf-8"),
+        frame_csv(rows).encode("utf-8"),
         file_name=f"rejected-rows-{name}.csv",
         mime="text/csv",
         key="download_rejected",

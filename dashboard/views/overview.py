@@ -201,7 +201,7 @@ def render() -> None:
         st.info("No data for this selection: widen the date range or pick another department.")
         return
     st.caption(
-        f"Showing {f.scope_label}, {ui.PERIOD_LABELS[f.period].lower()} by "
+        f"Showing {ui.text(f.scope_label)}, {ui.PERIOD_LABELS[f.period].lower()} by "
         f"{f.period}. Latest period: **{ui.period_label(f.period, current)}**, "
         f"compared with the {f.period} before."
     )

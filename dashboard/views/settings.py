@@ -49,7 +49,7 @@ def _save(overrides: dict[str, Any], what: str) -> None:
     try:
         path = save_settings(overrides, data.db_path())
     except SettingsError as exc:
-        st.error(f"Not saved: {exc}", icon="🚫")
+        st.error(f"Not saved: {ui.text(exc)}", icon="🚫")
         return
     st.session_state["_settings_saved"] = f"{what} saved to `{path}`."
     st.rerun()

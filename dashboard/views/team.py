@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import catalog, charts, data, filters, model, ui
+from ingest.csvsafe import frame_csv
 from metrics.periods import as_period
 from metrics.queries import TICKET_VIEWS
 
@@ -146,7 +147,7 @@ def _tickets(scope: str, scope_id: str, start: date, end: date, label: str) -> N
     safe = "".join(ch if ch.isalnum() else "-" for ch in scope_id).strip("-").lower()
     st.download_button(
         "Download these tickets (CSV)",
-        data=tickets.to_csv(index=False).encode("utf-8"),
+        data=frame_csv(tickets).encode("utf-8"),
         file_name=f"tickets-{safe}-{view}-{start.isoformat()}.csv",
         mime="text/csv",
         key="download_tickets",
@@ -172,7 +173,7 @@ def render() -> None:
     org = model.in_scope(values, "org", None, first, end)
     current, _ = model.latest_and_previous(frame)
     if current is None:
-        st.info(f"No data for {scope} {scope_id} in this date range: widen the range.")
+        st.info(f"No data for {scope} {ui.text(scope_id)} in this date range: widen the range.")
         return
 
     teams = data.teams()
@@ -180,9 +181,9 @@ def render() -> None:
         info = teams[teams["team"] == scope_id]
         dept = info["department"].iloc[0] if len(info) else None
         lead = info["lead_email"].iloc[0] if len(info) else None
-        bits = [f"Department: {dept}" if isinstance(dept, str) else "No department"]
+        bits = [f"Department: {ui.text(dept)}" if isinstance(dept, str) else "No department"]
         if isinstance(lead, str):
-            bits.append(f"Lead: {lead}")
+            bits.append(f"Lead: {ui.text(lead)}")
         st.caption(" · ".join(bits))
         peers = teams["team"].tolist()
     else:
@@ -220,7 +221,7 @@ def render() -> None:
     with c3:
         st.metric("Indicators on target", f"{on_target} of {with_value}", border=True)
     st.caption(
-        f"{scope.capitalize()} **{scope_id}**, {period_label}. Rank and values for this "
+        f"{scope.capitalize()} **{ui.text(scope_id)}**, {period_label}. Rank and values for this "
         f"{period}; trends over the date range."
     )
 
@@ -246,7 +247,7 @@ def render() -> None:
         k = data.settings().privacy.k
         reason = ui.hidden_summary(hidden["suppressed_because"].tolist(), k)
         st.info(
-            f"{len(hidden)} wellbeing figure(s) of {scope_id} are hidden: {reason} "
+            f"{len(hidden)} wellbeing figure(s) of {ui.text(scope_id)} are hidden: {reason} "
             f"(k = {k}), so no one's answers can be singled out.",
             icon="🔒",
         )

@@ -161,7 +161,8 @@ def render() -> None:
     )
     current = pd.Timestamp(at)
     st.caption(
-        f"{ui.sentence(f.scope_label)}, {ui.period_label(f.period, current)}. Figures for a "
+        f"{ui.text(ui.sentence(f.scope_label))}, {ui.period_label(f.period, current)}. "
+        "Figures for a "
         f"group with fewer than {k} respondents are never shown (k = {k}); another group may "
         "be hidden too so that a hidden one cannot be worked out from the totals."
     )

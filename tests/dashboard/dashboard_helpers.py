@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pyarrow as pa
@@ -13,6 +14,20 @@ def no_errors(at: AppTest) -> None:
     """Neither an uncaught exception nor a page-boundary error on the page."""
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+PUNCTUATION = r"[!-/:-@\[-`{-~]"  # every ASCII punctuation character
+
+
+def shown(markdown: str) -> str:
+    """The text a reader sees of a Markdown body whose literal text was escaped (ui.text)."""
+    return re.sub(rf"\\({PUNCTUATION})", r"\1", markdown)
+
+
+def escaped(text: str) -> str:
+    """Literal text as Markdown, written independently of ui.text: CommonMark's backslash
+    before every ASCII punctuation character, on one line."""
+    return re.sub(rf"({PUNCTUATION})", r"\\\1", " ".join(text.split()))
 
 
 def metric(at: AppTest, label_start: str) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard_helpers import no_errors, texts
+from dashboard_helpers import no_errors, shown, texts
 
 from ingest.db import read_connection
 
@@ -43,8 +43,8 @@ def test_upload_confirm_and_see_the_load(app_db: Path, open_page) -> None:
     no_errors(at)
 
     assert ticket_count(app_db) == before + 2
-    success = " ".join(s.value for s in at.success)
-    assert "new_tickets.csv" in success
+    success = shown(" ".join(s.value for s in at.success))
+    assert "**new_tickets.csv**" in success
     assert "4 rows read, 2 loaded, 0 replaced, 2 rejected" in success
     tables = [d.value for d in at.dataframe]
     history = next(t for t in tables if "file_name" in t.columns and "outcome" in t.columns)

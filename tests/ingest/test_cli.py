@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -115,3 +117,31 @@ def test_a_load_that_loads_nothing_exits_non_zero(
 
     err = capsys.readouterr().err
     assert "nothing loaded: every row of bad.csv was rejected" in err
+
+
+def test_rejected_rows_neutralise_formula_cells(tmp_path: Path) -> None:
+    # The file's name and the raw values are the uploader's text: a spreadsheet must not run them.
+    data = tmp_path / "=evil.csv"
+    data.write_text(
+        "ticket_id,team,created_at,priority,reopens\n"
+        'T1,A,2026-01-05 10:00,"=HYPERLINK(""http://x"")",0\n'
+        "T2,A,2026-01-05 10:00,-Ops,0\n"
+        "T3,A,2026-01-05 10:00,@sum,0\n"
+        "T4,A,2026-01-05 10:00,+x,0\n"
+        "T5,A,2026-01-05 10:00,normal,-1\n"
+        "T6,A,2026-01-05 10:00,normal,0\n"
+    )
+    db = str(tmp_path / "x.duckdb")
+    assert scorecard("ingest", "tickets", str(data), "--db", db).returncode == 0
+    listed = scorecard("rejected", "--db", db)
+    assert listed.returncode == 0, listed.stderr
+    rows = list(csv.DictReader(io.StringIO(listed.stdout)))
+    assert [(r["line"], r["value"]) for r in rows] == [
+        ("2", '\'=HYPERLINK("http://x")'),
+        ("3", "'-Ops"),
+        ("4", "'@sum"),
+        ("5", "'+x"),
+        ("6", "'-1"),  # text from the file, however numeric it looks
+    ]
+    assert {r["file_name"] for r in rows} == {"'=evil.csv"}
+    assert {r["load_id"] for r in rows} == {"1"}  # numbers stay as they are

@@ -116,3 +116,48 @@ def test_command_on_a_file_that_is_not_a_database(tmp_path: Path, capsys) -> Non
     bogus.write_text("not a database")
     assert export_command(str(bogus), "month", None) == 1
     assert "scorecard export:" in capsys.readouterr().err
+
+
+# OWASP CSV injection: cells a spreadsheet would run as a formula.
+HOSTILE_TEAMS = ["=1+2", "+x", "-Ops", "@sum", "\tTab team", "\rCR team", '=HYPERLINK("http://x")']
+
+
+def test_formula_team_names_are_neutralised_and_numbers_stay_numbers(con, settings) -> None:
+    add_teams(con, *((name, "-Dept", None) for name in HOSTILE_TEAMS))
+    for name in HOSTILE_TEAMS:
+        # NPS of one promoter, two detractors and five passives: (1 - 2) / 8 = -12.5
+        add_surveys(
+            con,
+            *(
+                {"team": name, "submitted_at": "2026-01-06", "nps": nps}
+                for nps in (10, 0, 3, 7, 7, 8, 8, 7)
+            ),
+        )
+    text = export_csv(con, "month", settings)
+    rows = rows_of(text)
+    teams = {r["scope_id"] for r in rows if r["scope"] == "team"}
+    assert teams == {"'" + name for name in HOSTILE_TEAMS}
+    assert {r["scope_id"] for r in rows if r["scope"] == "department"} == {"'-Dept"}
+    nps = [r for r in rows if r["indicator"] == "loyalty.nps"]
+    assert {r["value"] for r in nps} == {"-12.5"}  # a number: never prefixed
+    assert {r["n"] for r in nps if r["scope"] == "team"} == {"8"}
+    # Nothing in the file starts a formula but the numbers (value, n) themselves.
+    for row in rows:
+        for column, cell in row.items():
+            if column not in ("value", "n"):
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (column, cell)
+
+
+def test_the_export_command_writes_the_neutralised_file(db_path: Path, tmp_path: Path) -> None:
+    con = duckdb.connect(str(db_path))
+    from ingest.schema import ensure_schema
+
+    ensure_schema(con)
+    add_teams(con, ("=1+2", None, None))
+    add_surveys(con, {"team": "=1+2", "submitted_at": "2026-01-06", "nps": 0})
+    con.close()
+    out = tmp_path / "export.csv"
+    assert main(["export", "--db", str(db_path), "--output", str(out)]) == 0
+    rows = rows_of(out.read_text())
+    team_nps = next(r for r in rows if r["scope"] == "team" and r["indicator"] == "loyalty.nps")
+    assert (team_nps["scope_id"], team_nps["value"]) == ("'=1+2", "-100.0")
