@@ -25,7 +25,9 @@ import streamlit as st
 from dashboard.model import normalise
 from ingest.db import data_version, read_connection, resolve_db_path, upgrade
 from ingest.settings import Settings, load_settings, settings_path_for
+from metrics import pulses as metrics_pulses
 from metrics import queries
+from metrics.periods import MONTH, as_period
 
 CACHE = {"max_entries": 64, "ttl": 3600, "show_spinner": False}
 _READS = threading.Lock()
@@ -161,6 +163,31 @@ def query(name: str, *args: Any) -> Any:
     """A function of metrics.queries, cached on the data version (args must be hashable)."""
     db = db_path()
     return _query(db, data_version(db), name, args)
+
+
+@st.cache_data(**CACHE)
+def _pulse_months(db: str, ver: str) -> list[date]:
+    with reading(db) as con:
+        return metrics_pulses.pulse_months(con)
+
+
+def pulse_months() -> list[date]:
+    """Months with any poll response (the pulses), oldest first."""
+    db = db_path()
+    return _pulse_months(db, data_version(db))
+
+
+def pulse_caption(period: str, start: date) -> str | None:
+    """'Wellbeing: the June 2025 pulse ...' for a week or quarter; None for a month."""
+    if period == MONTH.name:
+        return None
+    pulse = metrics_pulses.shown_pulse(as_period(period), start, pulse_months())
+    if pulse is None:
+        return "Wellbeing: no poll pulse in this period (polls are read per month)."
+    return (
+        f"Wellbeing figures are the {MONTH.describe(pulse)} pulse: polls are read per month, "
+        "so that no small group can be worked out by comparing periods."
+    )
 
 
 def teams() -> pd.DataFrame:

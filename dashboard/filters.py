@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from dashboard import data, ui
-from metrics.periods import PERIODS, as_period
+from metrics.periods import MONTH, PERIODS, as_period
 
 ALL = "(all departments)"
 
@@ -42,10 +42,13 @@ def default_range(span: tuple[date, date]) -> tuple[date, date]:
     return max(lo, hi - timedelta(days=365)), hi
 
 
-def period_and_range() -> tuple[str, date, date]:
-    """Period and date-range widgets in the sidebar."""
+def period_and_range(choose_period: bool = True) -> tuple[str, date, date]:
+    """Period and date-range widgets in the sidebar (months only without choose_period)."""
     span = data.date_span()
     assert span is not None, "period_and_range needs data"
+    if not choose_period:
+        start, end = ui.url_date_range("Date range", span, default_range(span), where=st.sidebar)
+        return MONTH.name, start, end
     period = ui.url_selectbox(
         "Period",
         PERIODS,
@@ -69,9 +72,9 @@ def department_choice() -> str | None:
     return None if chosen == ALL else chosen
 
 
-def scorecard_filters(*, department: bool = True) -> Filters:
+def scorecard_filters(*, department: bool = True, choose_period: bool = True) -> Filters:
     """The overview's filters: period, range and (optionally) a department."""
-    period, start, end = period_and_range()
+    period, start, end = period_and_range(choose_period)
     dept = department_choice() if department else None
     if dept:
         return Filters(period, start, end, "department", dept)

@@ -205,6 +205,9 @@ def render() -> None:
         f"{f.period}. Latest period: **{ui.period_label(f.period, current)}**, "
         f"compared with the {f.period} before."
     )
+    pulse = data.pulse_caption(f.period, current.date())
+    if pulse:
+        st.caption(pulse)
     culture_index_block(f, current)
     st.subheader("Areas")
     area_tiles(f, current)

@@ -224,6 +224,9 @@ def render() -> None:
         f"{scope.capitalize()} **{ui.text(scope_id)}**, {period_label}. Rank and values for this "
         f"{period}; trends over the date range."
     )
+    pulse = data.pulse_caption(period, current.date())
+    if pulse:
+        st.caption(pulse)
 
     st.subheader("Every indicator")
     ranks = model.indicator_ranks(values, current, scope, scope_id)

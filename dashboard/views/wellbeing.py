@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import catalog, charts, data, filters, model, ui
+from metrics.periods import MONTH
 
 WELLBEING = (
     "wellbeing.enps",
@@ -140,31 +143,34 @@ def render() -> None:
     if not data.has_data():
         ui.empty_state()
         return
-    f = filters.scorecard_filters()
+    # Polls are read per calendar month (a pulse): no week or quarter view of wellbeing.
+    f = filters.scorecard_filters(choose_period=False)
     k = data.settings().privacy.k
+    pulses = data.pulse_months()
+    if not pulses:
+        st.info("No employee poll responses yet: load a poll export on the Data page.")
+        return
     with st.spinner("Computing wellbeing..."):
         values = data.indicator_values(f.period)
-    scoped = model.in_scope(values, f.scope, f.scope_id, f.first_period, f.end)
+    scoped = model.in_scope(values, f.scope, f.scope_id, min(pulses), max(pulses))
     scoped = scoped[scoped["indicator"].isin(WELLBEING)]
-    has_values = scoped.dropna(subset=["value"])
-    if scoped.empty or (has_values.empty and not (scoped["status"] == "suppressed").any()):
-        st.info("No employee poll responses in this range: load a poll export on the Data page.")
-        return
-    periods = model.periods(scoped)
-    labels = {p: ui.period_label(f.period, p, short=True) for p in periods}
+    shown = scoped[scoped["value"].notna() | (scoped["status"] == "suppressed")]
+    with_data = sorted({p.date() for p in shown["period_start"]}) or pulses
     at = ui.url_selectbox(
-        f"{ui.PERIOD_LABELS[f.period]} starting",
-        [p.date().isoformat() for p in reversed(periods)],
-        "at",
+        "Pulse",
+        [p.isoformat() for p in reversed(pulses)],
+        "pulse",
+        with_data[-1].isoformat(),  # the latest pulse with data for this scope
         where=st.sidebar,
-        format_func=lambda s: labels[pd.Timestamp(s)],
+        format_func=lambda s: f"{MONTH.describe(date.fromisoformat(s))} pulse",
+        help="Employee polls are read per calendar month: one pulse per month with answers.",
     )
     current = pd.Timestamp(at)
     st.caption(
-        f"{ui.text(ui.sentence(f.scope_label))}, {ui.period_label(f.period, current)}. "
-        "Figures for a "
-        f"group with fewer than {k} respondents are never shown (k = {k}); another group may "
-        "be hidden too so that a hidden one cannot be worked out from the totals."
+        f"{ui.text(ui.sentence(f.scope_label))}, the {MONTH.describe(current)} pulse. "
+        f"Figures for a group with fewer than {k} respondents are never shown (k = {k}); "
+        "another group may be hidden too so that a hidden one cannot be worked out from the "
+        "totals."
     )
     _scope_tiles(values, f, current, k)
 
@@ -178,7 +184,11 @@ def render() -> None:
             st.caption(f"🔒 {len(hidden)} figure(s) hidden: {ui.hidden_summary(hidden, k)}.")
 
     st.subheader("Trends")
-    trend = scoped[scoped["indicator"] != "wellbeing.participation_pct"].dropna(subset=["value"])
+    in_range = model.in_scope(values, f.scope, f.scope_id, f.first_period, f.end)
+    in_range = in_range[in_range["indicator"].isin(WELLBEING)]
+    trend = in_range[in_range["indicator"] != "wellbeing.participation_pct"].dropna(
+        subset=["value"]
+    )
     if trend.empty:
         st.info("No values to draw in this range.")
     else:

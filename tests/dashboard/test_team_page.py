@@ -131,3 +131,12 @@ def test_small_team_wellbeing_is_hidden_with_the_reason(app_db: Path, open_page)
     assert set(table.loc[wellbeing, "Value"]) == {"fewer than 5 responses"}
     assert set(table.loc[wellbeing, "Status"]) == {"🔒 Suppressed"}
     assert "figure(s) of Escalations are hidden: fewer than 5 responses" in texts(at)
+
+
+def test_a_week_says_which_pulse_its_wellbeing_figures_are(app_db: Path, open_page) -> None:
+    at = open_page(TEAM_PAGE, period="week")
+    no_errors(at)
+    week = date.fromisoformat(at.selectbox(key="w_at").value)
+    assert (
+        f"Wellbeing figures are the {week:%B %Y} pulse: polls are read per month" in texts(at)
+    )

@@ -79,7 +79,7 @@ def test_organisation_tiles_and_department_filter(app_db: Path, open_page) -> No
     if who5["status"] == "suppressed":
         assert "🔒 WHO-5 wellbeing index" in texts(at)
         assert not [m for m in at.metric if m.label.startswith("WHO-5")]
-    assert "Department Business, October 2026" in texts(at)
+    assert "Department Business, the October 2026 pulse" in texts(at)
     teams = set(at.dataframe[0].value["Team"])
     assert teams == {"Enterprise Support", "Onboarding", "Escalations"}
 
@@ -101,3 +101,22 @@ def test_service_profit_chain_reports_r_and_n(app_db: Path, open_page) -> None:
     r, n = pearson(by_team["enps"], by_team["next_csat_pct"])
     assert metric(at, "Correlation").value == f"{r:+.2f}"
     assert metric(at, "n (team-periods").value == str(n)
+
+
+def test_wellbeing_is_read_per_pulse_and_opens_on_the_latest_one(
+    app_db: Path, open_page
+) -> None:
+    # A week chosen on another page does not make a weekly wellbeing view.
+    at = open_page(PAGE, period="week")
+    no_errors(at)
+    pulse = at.selectbox(key="w_pulse")
+    with read_connection(app_db) as con:
+        months = sorted(
+            {d for (d,) in con.execute(
+                "SELECT CAST(date_trunc('month', submitted_at) AS DATE) FROM poll_responses"
+            ).fetchall()}
+        )  # fmt: skip
+    assert pulse.options == [f"{m:%B %Y} pulse" for m in reversed(months)]
+    assert pulse.value == months[-1].isoformat()
+    assert not [s for s in at.selectbox if s.label == "Period"]
+    assert f"the {months[-1]:%B %Y} pulse" in texts(at)
