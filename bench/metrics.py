@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import duckdb
 
-    from ingest.settings import Settings
+    from database.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -186,7 +186,7 @@ def generate(path: Path, tickets: int, order: str = "random") -> float:
     """Write a fresh benchmark database; returns the seconds it took."""
     import duckdb
 
-    from ingest.schema import ensure_schema
+    from database.schema import ensure_schema
 
     started = time.perf_counter()
     path.unlink(missing_ok=True)
@@ -281,7 +281,7 @@ def measure(
     """Best-of-repeat seconds of the scorecard and of the raw query on one database."""
     import duckdb
 
-    from ingest.settings import default_settings_data, validate_settings
+    from database.settings import default_settings_data, validate_settings
     from metrics.scorecard import indicator_values
 
     settings = validate_settings(default_settings_data())

@@ -68,7 +68,7 @@ def _unit_label(unit: str) -> str:
 
 
 def _default_targets() -> dict[str, float]:
-    from ingest.settings import default_settings_data
+    from database.settings import default_settings_data
 
     return {k: float(v) for k, v in default_settings_data().get("targets", {}).items()}
 

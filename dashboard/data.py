@@ -23,8 +23,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.model import normalise
-from ingest.db import data_version, read_connection, resolve_db_path, upgrade
-from ingest.settings import Settings, load_settings, settings_path_for
+from database.db import data_version, read_connection, resolve_db_path, upgrade
+from database.settings import Settings, load_settings, settings_path_for
 from metrics import pulses as metrics_pulses
 from metrics import queries
 from metrics.periods import MONTH, as_period

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingest.db import resolve_db_path
+from database.db import resolve_db_path
 
 APP = Path(__file__).resolve().with_name("app.py")
 # Streamlit reads .streamlit/config.toml from the working directory: run from the project root.

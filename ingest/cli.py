@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from ingest.csvsafe import write_rows
+from database.csvsafe import write_rows
 from ingest.sources import SOURCES
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
@@ -87,7 +87,7 @@ def print_report(report, db_arg: str | None) -> None:  # type: ignore[no-untyped
 
 
 def _ingest(db: str | None, source: str, files: list[str], mapping: str | None) -> int:
-    from ingest.db import resolve_db_path
+    from database.db import resolve_db_path
     from ingest.load import IngestError, load_file
 
     db_path = resolve_db_path(db)
@@ -107,7 +107,7 @@ def _ingest(db: str | None, source: str, files: list[str], mapping: str | None) 
 
 
 def _demo(db: str | None) -> int:
-    from ingest.db import resolve_db_path
+    from database.db import resolve_db_path
 
     db_path = resolve_db_path(db)
     status = 0
@@ -118,7 +118,7 @@ def _demo(db: str | None) -> int:
 
 
 def _rejected(db: str | None, load: int | None) -> int:
-    from ingest.db import read_connection, resolve_db_path
+    from database.db import read_connection, resolve_db_path
 
     db_path = resolve_db_path(db)
     if not db_path.exists():

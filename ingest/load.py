@@ -1,6 +1,6 @@
 """Loading a file: stage it, replace rows by key, quarantine bad rows, log the load.
 
-Everything happens in one transaction on a private copy of the database (ingest.db), so a
+Everything happens in one transaction on a private copy of the database (database.db), so a
 load is all or nothing and readers never see half of one.
 """
 
@@ -14,12 +14,12 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.db import write_connection
-from ingest.keys import database_key
+from database.db import write_connection
+from database.keys import database_key
+from database.settings import Settings, load_settings
 from ingest.mapping import Mapping, MappingError, load_mapping
 from ingest.plan import PlanError, sql_str
 from ingest.reader import ReadError
-from ingest.settings import Settings, load_settings
 from ingest.sources import SOURCES, Source
 from ingest.stage import SKIPPED, Staged, stage
 

@@ -9,12 +9,12 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
-from ingest.db import resolve_db_path
+from database.db import resolve_db_path
+from database.schema import ensure_schema
+from database.settings import Settings, load_settings
 from ingest.load import bad_shape_reasons, reasons_sql
 from ingest.mapping import load_mapping
 from ingest.plan import sql_str
-from ingest.schema import ensure_schema
-from ingest.settings import Settings, load_settings
 from ingest.sources import SOURCES
 from ingest.stage import stage
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.schema import POLL_ITEMS_1_5, RATING_COLUMNS, WHO5_ITEMS
+from database.schema import POLL_ITEMS_1_5, RATING_COLUMNS, WHO5_ITEMS
 
 
 @dataclass(frozen=True)

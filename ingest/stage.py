@@ -19,10 +19,10 @@ from pathlib import Path
 
 import duckdb
 
+from database.schema import customer_hash_sql, response_hash_sql
 from ingest.mapping import Mapping
 from ingest.plan import Plan, build_plan, sql_str
 from ingest.reader import UTF8_ELSE_CP1252, Layout, ReadError, inspect, normalise
-from ingest.schema import customer_hash_sql, response_hash_sql
 from ingest.sources import Source
 
 SKIPPED = -1

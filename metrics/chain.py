@@ -14,7 +14,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from ingest.settings import Settings
+from database.settings import Settings
 from metrics.periods import Period, as_period
 from metrics.scorecard import indicator_values
 

@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ingest.settings import Settings
+from database.settings import Settings
 from metrics.periods import MONTH, Period, as_period
 from metrics.pulses import pulse_months, pulse_rows
 from metrics.registry import INDICATORS, Indicator

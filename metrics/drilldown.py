@@ -13,7 +13,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from ingest.settings import Settings
+from database.settings import Settings
 from metrics.periods import Period, as_period
 from metrics.registry import Indicator, by_id
 from metrics.sources import source_parameters, source_sql

@@ -16,9 +16,9 @@ from typing import TextIO
 import duckdb
 import pandas as pd
 
-from ingest.csvsafe import write_rows
-from ingest.db import read_connection, resolve_db_path, upgrade
-from ingest.settings import Settings, SettingsError, load_settings
+from database.csvsafe import write_rows
+from database.db import read_connection, resolve_db_path, upgrade
+from database.settings import Settings, SettingsError, load_settings
 from metrics.registry import RegistryError
 from metrics.scorecard import indicator_values
 

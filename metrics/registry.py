@@ -20,7 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from ingest.schema import WHO5_ITEMS
+from database.schema import WHO5_ITEMS
 
 Kind = Literal["delivered", "perceived"]
 Better = Literal["higher", "lower"]

@@ -12,7 +12,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ingest.settings import Settings
+from database.settings import Settings
 from metrics.compute import (
     PRIVATE,
     SCOPES,

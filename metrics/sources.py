@@ -7,8 +7,8 @@ columns the registry's SQL may use. Parameters are bound by name ($bh_start, ...
 
 from __future__ import annotations
 
-from ingest.schema import POLL_ITEMS_1_5, RATING_COLUMNS, WHO5_ITEMS
-from ingest.settings import Settings
+from database.schema import POLL_ITEMS_1_5, RATING_COLUMNS, WHO5_ITEMS
+from database.settings import Settings
 
 # tickets: the raw columns plus
 #   resolved            resolved_at is set

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.db import read_connection
+from database.db import read_connection
+from database.settings import default_settings_data, validate_settings
 from ingest.load import load_file
-from ingest.settings import default_settings_data, validate_settings
 from metrics.export import export_csv
 from tests.conftest import SAMPLE_DATA
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import catalog, data, ui
-from ingest.csvsafe import frame_csv
+from database.csvsafe import frame_csv
 
 HOW_SCORES_WORK = """
 - **Status** compares a value with its target: ✅ *on target* when met, ⚠️ *close to target*

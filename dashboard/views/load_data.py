@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui, uploads
-from ingest.csvsafe import frame_csv
+from database.csvsafe import frame_csv
 
 SOURCE_LABELS = {
     "teams": "Teams (teams.csv)",

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import catalog, data, ui
-from ingest.settings import (
+from database.settings import (
     SettingsError,
     default_settings_data,
     save_settings,

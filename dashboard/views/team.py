@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import catalog, charts, data, filters, model, ui
-from ingest.csvsafe import frame_csv
+from database.csvsafe import frame_csv
 from metrics.periods import as_period
 from metrics.queries import TICKET_VIEWS
 

@@ -21,8 +21,8 @@ from browser_helpers import (
 )
 from playwright.sync_api import Page, expect
 
-from ingest.db import read_connection
-from ingest.settings import load_settings
+from database.db import read_connection
+from database.settings import load_settings
 from metrics.queries import tickets_behind
 
 pytestmark = pytest.mark.browser

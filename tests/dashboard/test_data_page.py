@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dashboard_helpers import no_errors, shown, texts
 
-from ingest.db import read_connection
+from database.db import read_connection
 
 PAGE = "views/load_data.py"
 NEW_TICKETS = (

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from dashboard_helpers import no_errors, texts
 
-from ingest.settings import load_settings, settings_path_for
+from database.settings import load_settings, settings_path_for
 from metrics.registry import AREA_INFO, INDICATORS
 
 GLOSSARY = "views/glossary.py"

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from dashboard_helpers import chart_data, charts, metric, no_errors, texts
 
-from ingest.db import read_connection
-from ingest.settings import load_settings
+from database.db import read_connection
+from database.settings import load_settings
 from metrics.registry import AREA_INFO, AREAS
 from metrics.scorecard import area_scores, culture_index, indicator_values
 

@@ -9,8 +9,8 @@ import pytest
 from dashboard_helpers import metric, no_errors
 
 from dashboard.serve import APP, serve_environment, streamlit_command
+from database.db import data_version
 from ingest.cli import build_parser
-from ingest.db import data_version
 from ingest.load import load_file
 
 

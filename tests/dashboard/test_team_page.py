@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 from dashboard_helpers import chart_data, metric, no_errors, texts
 
-from ingest.db import read_connection
-from ingest.settings import load_settings
+from database.db import read_connection
+from database.settings import load_settings
 from metrics.queries import tickets_behind
 from metrics.registry import INDICATORS, by_id
 from metrics.scorecard import culture_index, indicator_values

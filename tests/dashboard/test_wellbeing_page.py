@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 from dashboard_helpers import metric, no_errors, texts
 
-from ingest.db import read_connection
-from ingest.settings import load_settings, save_settings
+from database.db import read_connection
+from database.settings import load_settings, save_settings
 from metrics.chain import chain_by_team, pearson
 from metrics.scorecard import indicator_values
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ingest.db import read_connection
+from database.db import read_connection
 
 # As in tests/conftest.py (a conftest cannot be imported reliably: every test folder has one).
 ROOT = Path(__file__).resolve().parents[2]

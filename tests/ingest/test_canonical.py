@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.db import read_connection
-from ingest.keys import read_key
+from database.db import read_connection
+from database.keys import read_key
+from database.schema import customer_hash, response_hash
 from ingest.load import load_file
-from ingest.schema import customer_hash, response_hash
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from database.db import read_connection
 from ingest.cli import main
-from ingest.db import read_connection
 
 ROOT = Path(__file__).resolve().parents[2]
 SCORECARD = [sys.executable, "-m", "ingest.cli"]

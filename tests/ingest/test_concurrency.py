@@ -133,7 +133,7 @@ def test_a_killed_load_leaves_the_old_data_readable(
 READER = """
 import json, sys
 from pathlib import Path
-from ingest.db import read_connection
+from database.db import read_connection
 
 db, ready, stop, out = (Path(a) for a in sys.argv[1:5])
 counts, errors, during = [], [], 0

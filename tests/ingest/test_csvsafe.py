@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ingest.csvsafe import FORMULA_STARTS, frame_csv, rows_csv, safe_cell
+from database.csvsafe import FORMULA_STARTS, frame_csv, rows_csv, safe_cell
 
 ATTACKS = ["=1+2", "+x", "-Ops", "@sum", "\tTab team", "\rCR team", '=HYPERLINK("http://x","y")']
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from helpers import TICKET_COLUMNS, csv_text, query, write_bytes
 
+from database.db import read_connection
+from database.keys import read_key
+from database.schema import customer_hash, response_hash
 from ingest.cli import main as cli_main
-from ingest.db import read_connection
-from ingest.keys import read_key
 from ingest.load import IngestError, load_file
 from ingest.reader import HEAD_BYTES
-from ingest.schema import customer_hash, response_hash
 
 PRIORITY_REASON = (
     "priority must be low, normal, high or urgent (a mapping's value map can translate other "

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.db import read_connection
+from database.db import read_connection
 from ingest.load import load_file
 
 HEADER = "ticket_id,team,created_at,priority,reopens,csat,customer_id\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.db import read_connection
+from database.db import read_connection
 from ingest.load import IngestError, load_file
 from ingest.mapping import MAPPINGS_DIR, MappingError, available_mappings, load_mapping
 

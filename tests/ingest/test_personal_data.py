@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.keys import LEGACY_SALT, key_path, read_key
+from database.keys import LEGACY_SALT, key_path, read_key
+from database.schema import customer_hash, response_hash
 from ingest.load import load_file
-from ingest.schema import customer_hash, response_hash
 from tests.ingest.helpers import query, scalar
 
 HR_POLL = (

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from helpers import PUBLIC_DATA, query, scalar
 
-from ingest.db import read_connection
-from ingest.keys import read_key
+from database.db import read_connection
+from database.keys import read_key
+from database.schema import customer_hash
 from ingest.load import IngestError, load_file
-from ingest.schema import customer_hash
 from ingest.sources import SOURCES
 
 KAGGLE = "tickets_kaggle/customer_support_tickets.csv"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.db import read_connection
+from database.db import read_connection
 from ingest.load import load_file
 
 TICKET_HEADER = (

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.schema import ensure_schema
-from ingest.settings import Settings, default_settings_data, validate_settings
+from database.schema import ensure_schema
+from database.settings import Settings, default_settings_data, validate_settings
 
 
 @pytest.fixture

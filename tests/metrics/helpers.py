@@ -7,7 +7,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ingest.settings import Settings, validate_settings
+from database.settings import Settings, validate_settings
 
 TICKET_DEFAULTS: dict[str, Any] = {
     "team": "A",

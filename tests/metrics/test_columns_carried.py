@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.db import read_connection
+from database.db import read_connection
+from database.settings import Settings
 from ingest.load import load_file
-from ingest.settings import Settings
 from metrics.registry import unfed_text
 from metrics.scorecard import indicator_values
 from tests.metrics.helpers import cell

@@ -10,9 +10,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.db import read_connection
+from database.db import read_connection
+from database.settings import Settings, default_settings_data, validate_settings
 from ingest.load import load_file
-from ingest.settings import Settings, default_settings_data, validate_settings
 from metrics.drilldown import tickets_behind
 from metrics.registry import INDICATORS, Indicator
 from metrics.scorecard import indicator_values

@@ -83,7 +83,7 @@ def test_value_round_trips_exactly(con, settings) -> None:
 
 def test_command_writes_file_and_stdout(db_path: Path, tmp_path: Path, capsys) -> None:
     con = duckdb.connect(str(db_path))
-    from ingest.schema import ensure_schema
+    from database.schema import ensure_schema
 
     ensure_schema(con)
     _fill(con)
@@ -150,7 +150,7 @@ def test_formula_team_names_are_neutralised_and_numbers_stay_numbers(con, settin
 
 def test_the_export_command_writes_the_neutralised_file(db_path: Path, tmp_path: Path) -> None:
     con = duckdb.connect(str(db_path))
-    from ingest.schema import ensure_schema
+    from database.schema import ensure_schema
 
     ensure_schema(con)
     add_teams(con, ("=1+2", None, None))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.schema import RATING_COLUMNS
+from database.schema import RATING_COLUMNS
 from metrics.scorecard import indicator_values
 from tests.metrics.helpers import add_polls, add_surveys, add_teams, add_tickets, cell
 

@@ -9,8 +9,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.schema import ensure_schema
-from ingest.settings import SettingsError, load_settings
+from database.schema import ensure_schema
+from database.settings import SettingsError, load_settings
 from metrics.chain import service_profit_chain
 from metrics.compute import raw_values
 from metrics.export import export_csv

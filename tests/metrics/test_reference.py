@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.settings import Settings
+from database.settings import Settings
 from metrics.compute import raw_values
 from metrics.registry import INDICATORS
 from tests.metrics.helpers import add_polls, add_surveys, add_teams, add_tickets

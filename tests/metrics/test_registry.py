@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.settings import Settings
+from database.settings import Settings
 from metrics.registry import (
     AREAS,
     INDICATORS,

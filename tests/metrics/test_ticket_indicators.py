@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import duckdb
 import pytest
 
-from ingest.settings import Settings
+from database.settings import Settings
 from metrics.scorecard import indicator_values
 from tests.metrics.helpers import add_teams, add_tickets, cell, with_settings
 

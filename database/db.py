@@ -18,8 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.keys import database_key
-from ingest.schema import SCHEMA_VERSION, ensure_schema, migrate, schema_version
+from database.keys import database_key
+from database.schema import SCHEMA_VERSION, ensure_schema, migrate, schema_version
 
 DEFAULT_DB = Path("data") / "scorecard.duckdb"
 _CONFIG: dict[str, str | bool | int | float | list[str]] = {
