@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         f"database: {db} ({size_mb:,.0f} MB): {tickets:,} tickets, {surveys:,} survey responses,"
         f" {polls:,} poll responses"
     )
-    env = {k: v for k, v in os.environ.items() if k != "SCORECARD_SETTINGS"}
+    env = dict(os.environ)
     done = subprocess.run(
         [sys.executable, __file__, "--child", str(db), "--repeat", str(args.repeat)],
         capture_output=True,

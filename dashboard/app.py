@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pat
 import streamlit as st  # noqa: E402
 
 from dashboard import data, ui  # noqa: E402
+from database.db import DEFAULT_DB, Database  # noqa: E402
 
 st.set_page_config(
     page_title="Service Scorecard",
@@ -46,13 +48,16 @@ PAGES = {
     ],
 }
 
+# The boundary: `scorecard serve` says which database through SCORECARD_DB; read it here,
+# once per run, and hand the Database down.
+data.use(Database(os.environ.get("SCORECARD_DB") or DEFAULT_DB))
 page = st.navigation(PAGES)
 
 
 def _footer() -> None:
     # The file name only: the server's directories are none of the browser's business.
-    st.sidebar.caption(f"Database: `{Path(data.db_path()).name}`")
-    if not data.database_exists():
+    st.sidebar.caption(f"Database: {ui.text(data.database().name)}")
+    if not data.database().exists():
         st.sidebar.caption("No database file yet.")
 
 

@@ -1,11 +1,13 @@
-"""Cached data access for the pages: every query keyed on the database's data version.
+"""The pages' one way to the data: typed reads, cached on the database's data version.
 
-A connection is opened per call (`with read_connection(...)`) and closed before returning:
-a connection kept open in this process would make later connects see the stale database
-after a load swaps the file (see docs/architecture.md). For the same reason reads in this
-process take turns (`reading`): while one session's connection is open, another session's
-new connect would be handed the same, possibly already swapped-out, database and cache old
-figures under the new data version.
+The entry script hands over the Database once (`use`); pages call the functions below with
+the widget values and never open the database themselves.
+
+A connection is opened per read and closed before returning: a connection kept open in this
+process would make later connects see the stale database after a load swaps the file (see
+docs/architecture.md). For the same reason reads in this process take turns (`reading`):
+while one session's connection is open, another session's new connect would be handed the
+same, possibly already swapped-out, database and cache old figures under the new version.
 """
 
 from __future__ import annotations
@@ -15,28 +17,38 @@ import os
 import threading
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
-from typing import Any
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
 from dashboard.model import normalise
-from database.db import data_version, read_connection, resolve_db_path, upgrade
-from database.settings import Settings, load_settings, settings_path_for
-from metrics import pulses as metrics_pulses
-from metrics import queries
+from database.db import Database
+from database.settings import Settings, load_settings
+from metrics import chain, drilldown, pulses, queries, scorecard
 from metrics.periods import MONTH, as_period
 
 CACHE = {"max_entries": 64, "ttl": 3600, "show_spinner": False}
 _READS = threading.Lock()
+_DATABASE: list[Database] = []  # set by the entry script on every run
+
+
+def use(database: Database) -> None:
+    """The database this server shows (called by the entry script)."""
+    _DATABASE[:] = [database]
+
+
+def database() -> Database:
+    """The database this server shows."""
+    if not _DATABASE:
+        raise RuntimeError("dashboard.data.use(database) was not called by the entry script")
+    return _DATABASE[0]
 
 
 @contextlib.contextmanager
 def reading(db: str) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short read-only connection, one at a time in this server process."""
-    with _READS, read_connection(db) as con:
+    with _READS, Database(db).read() as con:
         yield con
 
 
@@ -47,31 +59,31 @@ def exclusive_read() -> Iterator[None]:
         yield
 
 
-def db_path() -> str:
-    """The database this app shows: $SCORECARD_DB, else the default path."""
-    return str(resolve_db_path(None))
-
-
-def version() -> str:
-    """Current data version of the database (changes on every load)."""
-    return data_version(db_path())
-
-
-def settings_token(db: str | None = None) -> str:
+def _settings_token(db: Database) -> str:
     """Changes whenever the analyst's settings file changes (a cache key part)."""
-    path = settings_path_for(db or db_path())
-    if path is None:
-        return "defaults"
     try:
-        stat = os.stat(path)
+        stat = os.stat(db.settings_path)
     except FileNotFoundError:
         return "defaults"
-    return f"{path}:{stat.st_mtime_ns}:{stat.st_size}"
+    return f"{stat.st_mtime_ns}:{stat.st_size}"
 
 
-def settings() -> Settings:
-    """The settings in force for this database."""
-    return _settings(db_path(), settings_token())
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _upgraded(db: str, ver: str) -> bool:
+    # Once per data version: a database written by an older version is migrated first.
+    return Database(db).upgrade()
+
+
+def _version() -> tuple[str, str]:
+    """(database path, data version): the cache key of every read."""
+    db = database()
+    _upgraded(str(db.path), db.version())  # a migrated file has a new version: read it after
+    return str(db.path), db.version()
+
+
+def _scored() -> tuple[str, str, str]:
+    """The cache key of reads that depend on the settings too."""
+    return (*_version(), _settings_token(database()))
 
 
 @st.cache_data(**CACHE)
@@ -79,28 +91,19 @@ def _settings(db: str, token: str) -> Settings:
     return load_settings(db)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _upgraded(db: str, ver: str) -> bool:
-    # Once per data version: a database written by an older version is migrated first.
-    return upgrade(db)
+def settings() -> Settings:
+    """The settings in force for this database."""
+    return _settings(str(database().path), _settings_token(database()))
 
 
-def _key() -> tuple[str, str, str]:
-    db = db_path()
-    _upgraded(db, data_version(db))  # a migrated file has a new version: read it after
-    return db, data_version(db), settings_token(db)
-
-
-# --- indicators -------------------------------------------------------------------------------
+# --- the scorecard ----------------------------------------------------------------------------
 
 
 # The one slow read (seconds at millions of tickets, once per data version and period): say so.
 @st.cache_data(**{**CACHE, "show_spinner": "Computing the scorecard for the latest data…"})
 def _raw_indicator_values(db: str, ver: str, token: str, period: str) -> pd.DataFrame:
-    from metrics.scorecard import indicator_values
-
     with reading(db) as con:
-        return indicator_values(con, period, load_settings(db))
+        return scorecard.indicator_values(con, period, load_settings(db))
 
 
 @st.cache_data(**CACHE)
@@ -110,78 +113,77 @@ def _indicator_values(db: str, ver: str, token: str, period: str) -> pd.DataFram
 
 def indicator_values(period: str) -> pd.DataFrame:
     """Every indicator for every period and scope (privacy applied), for one period length."""
-    return _indicator_values(*_key(), period)
+    return _indicator_values(*_scored(), period)
 
 
 @st.cache_data(**CACHE)
 def _area_scores(db: str, ver: str, token: str, period: str) -> pd.DataFrame:
-    from metrics.scorecard import area_scores
-
-    return normalise(area_scores(_raw_indicator_values(db, ver, token, period)))
+    return normalise(scorecard.area_scores(_raw_indicator_values(db, ver, token, period)))
 
 
 def area_scores(period: str) -> pd.DataFrame:
     """Area scores per period and scope."""
-    return _area_scores(*_key(), period)
+    return _area_scores(*_scored(), period)
 
 
 @st.cache_data(**CACHE)
 def _culture_index(db: str, ver: str, token: str, period: str) -> pd.DataFrame:
-    from metrics.scorecard import culture_index
-
-    return normalise(culture_index(_raw_indicator_values(db, ver, token, period)))
+    return normalise(scorecard.culture_index(_raw_indicator_values(db, ver, token, period)))
 
 
 def culture_index(period: str) -> pd.DataFrame:
     """Service-culture index per period and scope."""
-    return _culture_index(*_key(), period)
+    return _culture_index(*_scored(), period)
 
 
 @st.cache_data(**CACHE)
 def _chain_by_team(db: str, ver: str, token: str, period: str) -> pd.DataFrame:
-    from metrics.chain import chain_by_team
-
     # The same computation as metrics.chain.service_profit_chain, on the cached scorecard.
-    return chain_by_team(_raw_indicator_values(db, ver, token, period), period)
+    return chain.chain_by_team(_raw_indicator_values(db, ver, token, period), period)
 
 
 def chain_by_team(period: str) -> pd.DataFrame:
     """Per team and period: wellbeing and customer values (privacy applied), next period too."""
-    return _chain_by_team(*_key(), period)
-
-
-# --- plain queries ----------------------------------------------------------------------------
+    return _chain_by_team(*_scored(), period)
 
 
 @st.cache_data(**CACHE)
-def _query(db: str, ver: str, name: str, args: tuple[Any, ...]) -> Any:
+def _tickets_behind(
+    db: str, ver: str, token: str, indicator: str, period: str, start: date, scope: str,
+    scope_id: str | None, limit: int,
+) -> pd.DataFrame:  # fmt: skip
     with reading(db) as con:
-        return getattr(queries, name)(con, *args)
+        return drilldown.tickets_behind(
+            con, indicator, period, start, scope, scope_id, load_settings(db), limit
+        )
 
 
-def query(name: str, *args: Any) -> Any:
-    """A function of metrics.queries, cached on the data version (args must be hashable)."""
-    db = db_path()
-    return _query(db, data_version(db), name, args)
+def tickets_behind(
+    indicator: str, period: str, start: date, scope: str, scope_id: str | None, limit: int
+) -> pd.DataFrame:
+    """The tickets behind one figure (metrics.drilldown), the first `limit` of them."""
+    return _tickets_behind(*_scored(), indicator, period, start, scope, scope_id, limit)
+
+
+# --- pulses -----------------------------------------------------------------------------------
 
 
 @st.cache_data(**CACHE)
 def _pulse_months(db: str, ver: str) -> list[date]:
     with reading(db) as con:
-        return metrics_pulses.pulse_months(con)
+        return pulses.pulse_months(con)
 
 
 def pulse_months() -> list[date]:
     """Months with any poll response (the pulses), oldest first."""
-    db = db_path()
-    return _pulse_months(db, data_version(db))
+    return _pulse_months(*_version())
 
 
 def pulse_caption(period: str, start: date) -> str | None:
-    """'Wellbeing: the June 2025 pulse ...' for a week or quarter; None for a month."""
+    """'Wellbeing figures are the June 2025 pulse ...' for a week or quarter; None for a month."""
     if period == MONTH.name:
         return None
-    pulse = metrics_pulses.shown_pulse(as_period(period), start, pulse_months())
+    pulse = pulses.shown_pulse(as_period(period), start, pulse_months())
     if pulse is None:
         return "Wellbeing: no poll pulse in this period (polls are read per month)."
     return (
@@ -190,22 +192,97 @@ def pulse_caption(period: str, start: date) -> str | None:
     )
 
 
+# --- everything else the pages show -----------------------------------------------------------
+
+
+@st.cache_data(**CACHE)
+def _teams(db: str, ver: str) -> pd.DataFrame:
+    with reading(db) as con:
+        return queries.teams(con)
+
+
 def teams() -> pd.DataFrame:
     """Teams with department, lead and headcount."""
-    return query("teams")
+    return _teams(*_version())
+
+
+@st.cache_data(**CACHE)
+def _date_span(db: str, ver: str) -> tuple[date, date] | None:
+    with reading(db) as con:
+        return queries.date_span(con)
 
 
 def date_span() -> tuple[date, date] | None:
     """First and last day with any data."""
-    return query("date_span")
+    return _date_span(*_version())
+
+
+@st.cache_data(**CACHE)
+def _data_counts(db: str, ver: str) -> dict[str, int]:
+    with reading(db) as con:
+        return queries.data_counts(con)
 
 
 def has_data() -> bool:
     """True when any tickets, surveys or polls are loaded."""
-    counts = query("data_counts")
+    counts = _data_counts(*_version())
     return any(counts[s] for s in ("tickets", "surveys", "polls"))
 
 
-def database_exists() -> bool:
-    """True when the database file exists."""
-    return Path(db_path()).exists()
+@st.cache_data(**CACHE)
+def _duration_distribution(
+    db: str, ver: str, measure: str, scope: str, scope_id: str | None, start: date, end: date
+) -> pd.DataFrame:
+    with reading(db) as con:
+        return queries.duration_distribution(con, measure, scope, scope_id, start, end)
+
+
+def duration_distribution(
+    measure: str, scope: str, scope_id: str | None, start: date, end: date
+) -> pd.DataFrame:
+    """Tickets per duration bucket (first_response or resolution) created in [start, end)."""
+    return _duration_distribution(*_version(), measure, scope, scope_id, start, end)
+
+
+@st.cache_data(**CACHE)
+def _load_history(db: str, ver: str) -> pd.DataFrame:
+    with reading(db) as con:
+        return queries.load_history(con)
+
+
+def load_history() -> pd.DataFrame:
+    """The load log, newest first."""
+    return _load_history(*_version())
+
+
+@st.cache_data(**CACHE)
+def _rejected_rows(db: str, ver: str, load_id: int | None) -> pd.DataFrame:
+    with reading(db) as con:
+        return queries.rejected_rows(con, load_id)
+
+
+def rejected_rows(load_id: int | None) -> pd.DataFrame:
+    """Quarantined rows of one load (or all)."""
+    return _rejected_rows(*_version(), load_id)
+
+
+@st.cache_data(**CACHE)
+def _rejection_reasons(db: str, ver: str, load_id: int | None) -> pd.DataFrame:
+    with reading(db) as con:
+        return queries.rejection_reasons(con, load_id)
+
+
+def rejection_reasons(load_id: int | None) -> pd.DataFrame:
+    """Rejected rows counted by reason, most frequent first."""
+    return _rejection_reasons(*_version(), load_id)
+
+
+@st.cache_data(**CACHE)
+def _freshness(db: str, ver: str) -> pd.DataFrame:
+    with reading(db) as con:
+        return queries.freshness(con)
+
+
+def freshness() -> pd.DataFrame:
+    """Per source: rows stored, latest record time, last successful load and its file."""
+    return _freshness(*_version())

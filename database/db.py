@@ -15,11 +15,13 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from database.keys import database_key
+from database.keys import database_key, key_path
 from database.schema import SCHEMA_VERSION, ensure_schema, migrate, schema_version
+from database.settings import Settings, load_settings, save_settings, settings_path_for
 
 DEFAULT_DB = Path("data") / "scorecard.duckdb"
 _CONFIG: dict[str, str | bool | int | float | list[str]] = {
@@ -28,12 +30,74 @@ _CONFIG: dict[str, str | bool | int | float | list[str]] = {
 }
 
 
-def resolve_db_path(db: str | os.PathLike[str] | None = None) -> Path:
-    """--db, else SCORECARD_DB, else data/scorecard.duckdb."""
-    if db:
-        return Path(db)
-    env = os.environ.get("SCORECARD_DB")
-    return Path(env) if env else DEFAULT_DB
+class Database:
+    """One scorecard database: its file, and the key and settings files kept beside it.
+
+    Built once where the path comes in (the command line's --db, the dashboard's entry) and
+    passed down; nothing below reads the environment.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB) -> None:
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"Database({str(self.path)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Database) and self.path.resolve() == other.path.resolve()
+
+    def __hash__(self) -> int:
+        return hash(self.path.resolve())
+
+    @property
+    def name(self) -> str:
+        """The file name (what a browser may be told; never the server's folders)."""
+        return self.path.name
+
+    @property
+    def key_path(self) -> Path:
+        """The hashing key's file (database/keys.py)."""
+        return key_path(self.path)
+
+    @property
+    def settings_path(self) -> Path:
+        """The analyst's settings file (database/settings.py)."""
+        found = settings_path_for(self.path)
+        assert found is not None
+        return found
+
+    def exists(self) -> bool:
+        """True once a first load has written the file."""
+        return self.path.exists()
+
+    def version(self) -> str:
+        """Changes whenever a write swaps in a new file (a cache key)."""
+        return data_version(self.path)
+
+    def read(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A short-lived read-only connection (see read_connection)."""
+        return read_connection(self.path)
+
+    def write(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """The one writer's connection to a private copy, swapped in on success."""
+        return write_connection(self.path)
+
+    def upgrade(self) -> bool:
+        """Migrate a file written by an older version; True if it was."""
+        return upgrade(self.path)
+
+    def settings(self) -> Settings:
+        """The settings in force: defaults overridden by the analyst's file."""
+        return load_settings(self.path)
+
+    def save_settings(self, overrides: dict[str, Any]) -> Path:
+        """Validate and write the analyst's overrides."""
+        return save_settings(overrides, self.path)
+
+
+def as_database(db: Database | str | os.PathLike[str]) -> Database:
+    """A Database for a path (a public API's boundary); a Database as it is."""
+    return db if isinstance(db, Database) else Database(db)
 
 
 def data_version(db_path: str | os.PathLike[str]) -> str:

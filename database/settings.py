@@ -80,13 +80,10 @@ class Settings(_Strict):
 
 
 def settings_path_for(db_path: str | os.PathLike[str] | None) -> Path | None:
-    """The analyst's settings file for a database: SCORECARD_SETTINGS, else beside the DB."""
-    env = os.environ.get("SCORECARD_SETTINGS")
-    if env:
-        return Path(env)
+    """The analyst's settings file for a database: `<stem>.settings.toml` beside it."""
     if db_path is None:
         return None
-    db = Path(db_path)
+    db = Path(db_path).resolve()
     return db.with_name(db.stem + ".settings.toml")
 
 
@@ -122,6 +119,11 @@ def validate_settings(data: dict[str, Any], origin: str = "settings") -> Setting
 def default_settings_data() -> dict[str, Any]:
     """The shipped defaults as plain data."""
     return _read_toml(DEFAULTS_FILE)
+
+
+def default_settings() -> Settings:
+    """The shipped defaults alone (no database yet)."""
+    return validate_settings(default_settings_data(), str(DEFAULTS_FILE))
 
 
 def load_settings(db_path: str | os.PathLike[str] | None = None) -> Settings:

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import duckdb
 
-from database.db import write_connection
+from database.db import Database, as_database
 from database.keys import database_key
-from database.settings import Settings, load_settings
+from database.settings import Settings
 from ingest.mapping import Mapping, MappingError, load_mapping
 from ingest.plan import PlanError, sql_str
 from ingest.reader import ReadError
 from ingest.sources import SOURCES, Source
-from ingest.stage import SKIPPED, Staged, stage
+from ingest.stage import SKIPPED, Staged, bad_shape_reasons, reasons_sql, stage
 
 
 class IngestError(Exception):
@@ -66,7 +66,7 @@ def _checked_path(file_path: str | os.PathLike[str]) -> Path:
 
 
 def load_file(
-    db_path: str | os.PathLike[str],
+    db: Database | str | os.PathLike[str],
     source: str,
     file_path: str | os.PathLike[str],
     mapping: str | os.PathLike[str] | None = None,
@@ -79,27 +79,28 @@ def load_file(
     path = _checked_path(file_path)
     name = file_name or path.name
     started = datetime.now()
-    settings = settings or load_settings(db_path)
+    database = as_database(db)
+    settings = settings or database.settings()
     mapping_obj: Mapping | None = None
     try:
         mapping_obj = load_mapping(mapping, source)
-        with write_connection(db_path) as con:
+        with database.write() as con:
             if progress:
                 # DuckDB draws its own progress bar for statements that run over two seconds.
                 con.execute("SET enable_progress_bar = true")
                 con.execute("SET enable_progress_bar_print = true")
-            key = database_key(con, db_path)
+            key = database_key(con, database.path)
             return _load(con, src, mapping_obj, path, name, started, settings, key)
     except (ReadError, PlanError, MappingError) as exc:
         label = mapping_obj.name if mapping_obj else str(mapping or "canonical")
         message = f"{name}: {exc}"
-        _log_refusal(db_path, src, name, label, started, message)
+        _log_refusal(database, src, name, label, started, message)
         raise IngestError(message) from exc
     except duckdb.Error as exc:
         # A DuckDB error here means a file we could not read even on the careful path.
         label = mapping_obj.name if mapping_obj else str(mapping or "canonical")
         message = f"{name}: could not be read as CSV ({str(exc).splitlines()[0]})"
-        _log_refusal(db_path, src, name, label, started, message)
+        _log_refusal(database, src, name, label, started, message)
         raise IngestError(message) from exc
 
 
@@ -108,14 +109,14 @@ def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _log_refusal(
-    db_path: str | os.PathLike[str],
+    database: Database,
     src: Source,
     name: str,
     mapping: str,
     started: datetime,
     message: str,
 ) -> None:
-    with write_connection(db_path) as con:
+    with database.write() as con:
         con.execute(
             "INSERT INTO loads (load_id, source, file_name, mapping, started_at, finished_at, "
             "rows_read, rows_loaded, rows_replaced, rows_rejected, outcome, message) "
@@ -239,14 +240,6 @@ def _load(
     return report
 
 
-def reasons_sql(staged: Staged) -> str:
-    """The rule texts as an inline table r(code, column_name, reason)."""
-    rows = ", ".join(
-        f"({i}, {sql_str(r.column)}, {sql_str(r.reason)})" for i, r in enumerate(staged.plan.rules)
-    )
-    return f"(VALUES {rows}) AS r(code, column_name, reason)"
-
-
 def _quarantine(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) -> None:
     """Rejected rows go to rejected_rows with line, column, value and reason."""
     con.execute(
@@ -260,19 +253,6 @@ def _quarantine(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) ->
             "INSERT INTO rejected_rows VALUES (?, ?, NULL, NULL, ?)",
             [[load_id, line, reason] for line, reason in bad_shape_reasons(staged)],
         )
-
-
-def bad_shape_reasons(staged: Staged) -> list[tuple[int, str]]:
-    """(line, reason) for every record of the wrong width."""
-    width = len(staged.plan.layout.header)
-    return [
-        (
-            line,
-            f"row has {found} fields where the header has {width} "
-            "(check the delimiter and the quotes on this line)",
-        )
-        for line, found in staged.bad_shape
-    ]
 
 
 def _late_pulses(con: duckdb.DuckDBPyConnection) -> tuple[list[str], int]:
@@ -350,10 +330,3 @@ def _poll_extra_items(con: duckdb.DuckDBPyConnection, staged: Staged) -> list[st
             f"FROM staging WHERE __code IS NULL AND x{i} IS NOT NULL"
         )
     return list(staged.plan.items)
-
-
-def preview(*args, **kwargs):  # type: ignore[no-untyped-def]
-    """See ingest.preview.preview (kept here so callers need one import)."""
-    from ingest.preview import preview as _preview
-
-    return _preview(*args, **kwargs)

@@ -9,14 +9,13 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
-from database.db import resolve_db_path
+from database.db import Database, as_database
 from database.schema import ensure_schema
-from database.settings import Settings, load_settings
-from ingest.load import bad_shape_reasons, reasons_sql
+from database.settings import Settings, default_settings
 from ingest.mapping import load_mapping
 from ingest.plan import sql_str
 from ingest.sources import SOURCES
-from ingest.stage import stage
+from ingest.stage import bad_shape_reasons, reasons_sql, stage
 
 MAX_REJECTS = 1000
 
@@ -33,20 +32,23 @@ def preview(
     file_path: str | os.PathLike[str],
     mapping: str | os.PathLike[str] | None = None,
     limit: int = 50,
-    db_path: str | os.PathLike[str] | None = None,
+    db: Database | str | os.PathLike[str] | None = None,
     settings: Settings | None = None,
 ) -> Preview:
-    """Stage a file in memory; raise the same errors a load would (ReadError, PlanError...)."""
+    """Stage a file in memory; raise the same errors a load would (ReadError, PlanError...).
+
+    `db`: the database a load would go to (its settings; surveys take teams from its tickets).
+    """
     src = SOURCES[source]
-    db_path = resolve_db_path(db_path)  # None: $SCORECARD_DB or the default database
+    database = None if db is None else as_database(db)
     mapping_obj = load_mapping(mapping, source)
-    settings = settings or load_settings(db_path)
+    settings = settings or (database.settings() if database else default_settings())
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
     try:
         ensure_schema(con)
-        if db_path.exists() and source == "surveys":
+        if database is not None and database.exists() and source == "surveys":
             # Surveys without a team take it from tickets already loaded.
-            con.execute(f"ATTACH {sql_str(str(db_path))} AS live (READ_ONLY)")
+            con.execute(f"ATTACH {sql_str(str(database.path))} AS live (READ_ONLY)")
             con.execute("DROP TABLE tickets")
             con.execute("CREATE VIEW tickets AS SELECT * FROM live.tickets")
         tz = settings.organisation.timezone

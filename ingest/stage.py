@@ -274,3 +274,24 @@ def _careful(
             norm = normalise(path, plan.layout, out)
         con.execute(sql(_read_sql(plan, out, True), True))
     return Staged(plan, facts, norm.records, norm.bad_shape, normalised=True)
+
+
+def reasons_sql(staged: Staged) -> str:
+    """The rule texts as an inline table r(code, column_name, reason)."""
+    rows = ", ".join(
+        f"({i}, {sql_str(r.column)}, {sql_str(r.reason)})" for i, r in enumerate(staged.plan.rules)
+    )
+    return f"(VALUES {rows}) AS r(code, column_name, reason)"
+
+
+def bad_shape_reasons(staged: Staged) -> list[tuple[int, str]]:
+    """(line, reason) for every record of the wrong width."""
+    width = len(staged.plan.layout.header)
+    return [
+        (
+            line,
+            f"row has {found} fields where the header has {width} "
+            "(check the delimiter and the quotes on this line)",
+        )
+        for line, found in staged.bad_shape
+    ]

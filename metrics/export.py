@@ -1,4 +1,4 @@
-"""The machine-readable export: `scorecard export [--db PATH] [--period P] [--output FILE]`.
+"""The machine-readable export (the command `scorecard export` writes it).
 
 Columns exactly period_start,scope,scope_id,indicator,value,n,status. Values are written with
 Python's repr (the shortest text that reads back to the same float: unrounded), n as a whole
@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import io
 import math
-import sys
 from typing import TextIO
 
 import duckdb
 import pandas as pd
 
 from database.csvsafe import write_rows
-from database.db import read_connection, resolve_db_path, upgrade
-from database.settings import Settings, SettingsError, load_settings
-from metrics.registry import RegistryError
+from database.settings import Settings
 from metrics.scorecard import indicator_values
 
 EXPORT_COLUMNS = ["period_start", "scope", "scope_id", "indicator", "value", "n", "status"]
@@ -79,34 +76,3 @@ def export_csv(con: duckdb.DuckDBPyConnection, period: str, settings: Settings) 
     buffer = io.StringIO()
     write_export(con, period, settings, buffer)
     return buffer.getvalue()
-
-
-def export_command(db: str | None, period: str, output: str | None) -> int:
-    """Run the export command; prints a short message (no traceback) and returns 1 on errors."""
-    path = resolve_db_path(db)
-    if not path.exists():
-        print(
-            f"scorecard export: no database at {path} (load data first, or pass --db PATH)",
-            file=sys.stderr,
-        )
-        return 1
-    try:
-        upgrade(path)  # a database written by an older version
-        settings = load_settings(path)
-        with read_connection(path) as con:
-            text = export_csv(con, period, settings)
-    except (SettingsError, RegistryError, ValueError, duckdb.Error) as exc:
-        print(f"scorecard export: {exc}", file=sys.stderr)
-        return 1
-    if output is None:
-        sys.stdout.write(text)
-        return 0
-    try:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-    except OSError as exc:
-        print(f"scorecard export: cannot write {output}: {exc.strerror}", file=sys.stderr)
-        return 1
-    lines = text.count("\n") - 1
-    print(f"wrote {lines} rows to {output}", file=sys.stderr)
-    return 0

@@ -1,10 +1,10 @@
-"""Read-only SQL the dashboard needs besides the indicators: tickets behind a number, load log,
-rejected rows, freshness, teams. Pure functions taking `con`; values are bound, never formatted.
+"""Read-only SQL the dashboard needs besides the indicators: duration distributions, load log,
+rejected rows, freshness, teams (the tickets behind a number: metrics/drilldown.py). Pure
+functions taking `con`; values are bound, never formatted.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -73,144 +73,6 @@ def _scope_filter(scope: str, scope_id: str | None, column: str = "team") -> tup
     if scope == "team":
         return f"{column} = ?", [scope_id]
     raise ValueError(f"unknown scope {scope!r} (use org, department or team)")
-
-
-@dataclass(frozen=True)
-class TicketView:
-    """A list of 'tickets behind a number': which tickets, in which order, for which indicators."""
-
-    label: str
-    where: str
-    order: str
-    indicators: tuple[str, ...]
-
-
-# The SQL fragments are constants of this module, never user input.
-TICKET_VIEWS: dict[str, TicketView] = {
-    "slowest_first_response": TicketView(
-        "Slowest first responses (unanswered first)",
-        "TRUE",
-        "first_response_min DESC NULLS FIRST, created_at",
-        ("speed.first_response_median_min", "speed.first_response_sla_pct"),
-    ),
-    "missed_sla": TicketView(
-        "First response later than the SLA target",
-        "(first_response_at IS NULL OR first_response_min > sla_min)",
-        "first_response_min DESC NULLS FIRST, created_at",
-        ("speed.first_response_sla_pct",),
-    ),
-    "slowest_resolution": TicketView(
-        "Slowest resolutions",
-        "resolved_at IS NOT NULL",
-        "resolution_hours DESC, created_at",
-        ("speed.resolution_median_hours",),
-    ),
-    "broken_promises": TicketView(
-        "Broken promises (not resolved by the promised time)",
-        "due_at IS NOT NULL AND due_at <= as_of AND (resolved_at IS NULL OR resolved_at > due_at)",
-        "due_at, created_at",
-        ("transparency.promise_kept_pct",),
-    ),
-    "reopened": TicketView(
-        "Reopened after being resolved",
-        "resolved_at IS NOT NULL AND reopens > 0",
-        "reopens DESC, created_at",
-        ("accuracy.reopen_rate_pct",),
-    ),
-    "clarification_loops": TicketView(
-        "Clarification loops (more than 2 customer follow-ups)",
-        "resolved_at IS NOT NULL AND customer_replies > 2",
-        "customer_replies DESC, created_at",
-        ("clarity.clarification_loop_pct",),
-    ),
-    "after_hours_slowest": TicketView(
-        "Slowest after-hours first responses",
-        "after_hours",
-        "first_response_min DESC NULLS FIRST, created_at",
-        ("accessibility.after_hours_first_response_median_min",),
-    ),
-    "longest_handle": TicketView(
-        "Longest handle time",
-        "resolved_at IS NOT NULL AND handle_minutes IS NOT NULL",
-        "handle_minutes DESC, created_at",
-        ("efficiency.handle_median_min",),
-    ),
-}
-
-TICKET_COLUMNS = (
-    "ticket_id",
-    "team",
-    "created_at",
-    "priority",
-    "channel",
-    "category",
-    "agent",
-    "status",
-    "first_response_min",
-    "sla_min",
-    "resolution_hours",
-    "due_at",
-    "resolved_at",
-    "reopens",
-    "agent_replies",
-    "customer_replies",
-    "handle_minutes",
-)
-
-
-def tickets_behind(
-    con: duckdb.DuckDBPyConnection,
-    view: str,
-    scope: str,
-    scope_id: str | None,
-    start: date,
-    end: date,
-    sla_minutes: dict[str, float] | tuple[tuple[str, float], ...],
-    business_hours: tuple[str, str] = ("09:00", "17:00"),
-    limit: int = 200,
-) -> pd.DataFrame:
-    """The tickets behind a number: one of TICKET_VIEWS, in a scope, created in [start, end)."""
-    if view not in TICKET_VIEWS:
-        raise ValueError(f"unknown ticket list {view!r}")
-    spec = TICKET_VIEWS[view]
-    sla_minutes = dict(sla_minutes)
-    scope_sql, scope_params = _scope_filter(scope, scope_id)
-    sql = f"""
-        WITH as_of AS (
-            SELECT greatest(max(created_at), max(first_response_at), max(resolved_at)) AS as_of
-            FROM tickets
-        ),
-        t AS (
-            SELECT tickets.*,
-                   (epoch(first_response_at) - epoch(created_at)) / 60 AS first_response_min,
-                   (epoch(resolved_at) - epoch(created_at)) / 3600 AS resolution_hours,
-                   CASE priority WHEN 'urgent' THEN ? WHEN 'high' THEN ?
-                                 WHEN 'low' THEN ? ELSE ? END AS sla_min,
-                   (isodow(created_at) >= 6 OR CAST(created_at AS TIME) < CAST(? AS TIME)
-                    OR CAST(created_at AS TIME) >= CAST(? AS TIME)) AS after_hours,
-                   as_of.as_of
-            FROM tickets, as_of
-            WHERE created_at >= ? AND created_at < ? AND {scope_sql}
-        )
-        SELECT {", ".join(TICKET_COLUMNS)}
-        FROM t
-        WHERE {spec.where}
-        ORDER BY {spec.order}, ticket_id
-        LIMIT ?
-    """
-    params: list[Any] = [
-        sla_minutes.get("urgent", 60),
-        sla_minutes.get("high", 240),
-        sla_minutes.get("low", 1440),
-        sla_minutes.get("normal", 480),
-        business_hours[0],
-        business_hours[1],
-        datetime.combine(start, datetime.min.time()),
-        datetime.combine(end, datetime.min.time()),
-        *scope_params,
-        int(limit),
-    ]
-    return _df(con, sql, params)
 
 
 # Bucket edges in minutes for duration distributions (readable steps, not equal widths).

@@ -29,7 +29,7 @@ FILES = (
 
 @pytest.mark.parametrize("period", ["week", "month", "quarter"])
 def test_export_of_sample_data(db_path: Path, update_golden: bool, period: str) -> None:
-    # Shipped defaults, whatever SCORECARD_SETTINGS says: the golden file is about the code.
+    # Shipped defaults: the golden file is about the code.
     settings = validate_settings(default_settings_data())
     for source, name in FILES:
         load_file(db_path, source, SAMPLE_DATA / name, settings=settings)

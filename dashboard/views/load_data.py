@@ -13,6 +13,10 @@ import streamlit as st
 
 from dashboard import data, ui, uploads
 from database.csvsafe import frame_csv
+from ingest.load import IngestError, load_file
+from ingest.mapping import available_mappings
+from ingest.preview import preview
+from ingest.sources import SOURCES
 
 SOURCE_LABELS = {
     "teams": "Teams (teams.csv)",
@@ -43,14 +47,10 @@ def guess_source(file_name: str) -> str:
 
 
 def _sources() -> list[str]:
-    from ingest.sources import SOURCES
-
     return list(SOURCES)
 
 
 def _mappings(source: str) -> list[str]:
-    from ingest.mapping import available_mappings
-
     return available_mappings(source)
 
 
@@ -67,10 +67,6 @@ def _on_disk(uploaded: Any, own_mapping: Any) -> Iterator[tuple[Path, str | None
 
 
 def _preview(source: str, uploaded: Any, mapping: str, own: Any) -> tuple[Any, Any] | None:
-    try:
-        from ingest.load import preview
-    except ImportError:
-        return None
     memo_key = (uploaded.file_id, source, mapping, own.file_id if own is not None else None)
     memo = st.session_state.get("_preview")
     if memo and memo[0] == memo_key:
@@ -82,7 +78,7 @@ def _preview(source: str, uploaded: Any, mapping: str, own: Any) -> tuple[Any, A
                 path,
                 mapping=own_mapping or mapping,
                 limit=PREVIEW_ROWS,
-                db_path=data.db_path(),
+                db=data.database(),
             )
     st.session_state["_preview"] = (memo_key, result)
     return result
@@ -190,14 +186,12 @@ def upload_tab() -> None:
         key="confirm_load",
         icon=":material/database_upload:",
     ):
-        from ingest.load import IngestError, load_file
-
         with st.status("Loading...", expanded=True) as status:
             status.write("Validating every row and writing a new copy of the database...")
             try:
                 with _on_disk(uploaded, own) as (path, own_mapping):
                     report = load_file(
-                        data.db_path(),
+                        data.database(),
                         source,
                         path,
                         mapping=own_mapping or mapping,
@@ -216,7 +210,7 @@ def upload_tab() -> None:
 
 def history_tab() -> None:
     """The load log, newest first."""
-    history = data.query("load_history")
+    history = data.load_history()
     if history.empty:
         st.info("Nothing has been loaded yet.")
         return
@@ -243,7 +237,7 @@ def history_tab() -> None:
 
 def rejected_tab() -> None:
     """Rejected rows with their reasons, per load, downloadable."""
-    history = data.query("load_history")
+    history = data.load_history()
     with_rejects = history[history["rows_rejected"].fillna(0) > 0]
     if with_rejects.empty:
         st.success("No rejected rows: every loaded row passed validation.", icon="✅")
@@ -257,8 +251,8 @@ def rejected_tab() -> None:
         "Load", list(labels), key="rejected_load", format_func=lambda k: labels[k]
     )
     load_id = None if choice == "all" else int(choice)
-    reasons = data.query("rejection_reasons", load_id)
-    rows = data.query("rejected_rows", load_id)
+    reasons = data.rejection_reasons(load_id)
+    rows = data.rejected_rows(load_id)
     left, right = st.columns([1, 2])
     with left:
         st.markdown("**By reason**")
@@ -278,7 +272,7 @@ def rejected_tab() -> None:
 
 def freshness_tab() -> None:
     """How recent each source is."""
-    fresh = data.query("freshness")
+    fresh = data.freshness()
     now = datetime.now()
     ages = []
     for latest in fresh["latest_record"]:

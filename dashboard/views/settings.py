@@ -14,15 +14,13 @@ from dashboard import catalog, data, ui
 from database.settings import (
     SettingsError,
     default_settings_data,
-    save_settings,
-    settings_path_for,
 )
 
 
 def current_overrides() -> dict[str, Any]:
     """What the analyst's settings file holds now (empty when there is none)."""
-    path = settings_path_for(data.db_path())
-    if path is None or not Path(path).exists():
+    path = data.database().settings_path
+    if not path.exists():
         return {}
     with Path(path).open("rb") as fh:
         return tomllib.load(fh)
@@ -47,11 +45,11 @@ def target_problems(targets: dict[str, float]) -> list[str]:
 
 def _save(overrides: dict[str, Any], what: str) -> None:
     try:
-        path = save_settings(overrides, data.db_path())
+        data.database().save_settings(overrides)
     except SettingsError as exc:
         st.error(f"Not saved: {ui.text(exc)}", icon="🚫")
         return
-    st.session_state["_settings_saved"] = f"{what} saved to `{path}`."
+    st.session_state["_settings_saved"] = f"{what} saved."
     st.rerun()
 
 
@@ -187,10 +185,9 @@ def _only_changes(overrides: dict[str, Any], chosen: dict[str, dict[str, Any]]) 
 def render() -> None:
     """The page body."""
     st.title("Settings")
-    path = settings_path_for(data.db_path())
     st.caption(
-        f"Changes are validated, then written to `{path}` (the shipped defaults stay as they "
-        "are). Every page uses them at once."
+        "Changes are validated, then kept in this database's settings file (the shipped "
+        "defaults stay as they are). Every page uses them at once."
     )
     saved = st.session_state.pop("_settings_saved", None)
     if saved:

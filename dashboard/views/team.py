@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import catalog, charts, data, filters, model, ui
 from database.csvsafe import frame_csv
 from metrics.periods import as_period
-from metrics.queries import TICKET_VIEWS
+from metrics.registry import INDICATORS, by_id
 
 LEVELS = {"team": "Team", "department": "Department"}
 TICKET_LIMIT = 1000
@@ -98,28 +98,18 @@ def _trend_against_org(frame: pd.DataFrame, org: pd.DataFrame, who: str, period:
     st.caption(f"{ind.description} {better.capitalize()} is better; dotted line: the target.")
 
 
-def _tickets(scope: str, scope_id: str, start: date, end: date, label: str) -> None:
-    settings = data.settings()
-    sla = settings.sla_first_response_minutes.model_dump()
-    hours = (settings.organisation.business_hours_start, settings.organisation.business_hours_end)
-    views = list(TICKET_VIEWS)
-    view = ui.url_selectbox(
-        "Which tickets", views, "list", views[0], format_func=lambda v: TICKET_VIEWS[v].label
+def _tickets(scope: str, scope_id: str, period: str, start: date, label: str) -> None:
+    # One list per delivered indicator: exactly the tickets its number counts (the registry's
+    # drill-down), worst first, so a list can never disagree with its number.
+    options = [i.id for i in INDICATORS if i.drilldown is not None]
+    chosen = ui.url_selectbox(
+        "Which figure", options, "list", options[0], format_func=lambda i: by_id(i).label
     )
-    related = ", ".join(catalog.info(i).label for i in TICKET_VIEWS[view].indicators)
-    st.caption(f"Behind: {related}. Tickets created in {label}.")
+    drill = by_id(chosen).drilldown
+    assert drill is not None
+    st.caption(f"{drill.label}. Tickets created in {label}.")
     with st.spinner("Finding tickets..."):
-        tickets = data.query(
-            "tickets_behind",
-            view,
-            scope,
-            scope_id,
-            start,
-            end,
-            tuple(sorted(sla.items())),
-            hours,
-            TICKET_LIMIT,
-        )
+        tickets = data.tickets_behind(chosen, period, start, scope, scope_id, TICKET_LIMIT)
     if tickets.empty:
         st.success("No tickets in this list for the chosen period.", icon="✅")
         return
@@ -139,7 +129,7 @@ def _tickets(scope: str, scope_id: str, start: date, end: date, label: str) -> N
             "first_response_min": st.column_config.NumberColumn(
                 "First response (min)", format="%.0f"
             ),
-            "sla_min": st.column_config.NumberColumn("SLA (min)", format="%.0f"),
+            "sla_target_min": st.column_config.NumberColumn("Target (min)", format="%.0f"),
             "resolution_hours": st.column_config.NumberColumn("Resolution (h)", format="%.1f"),
             "handle_minutes": st.column_config.NumberColumn("Handle (min)", format="%.0f"),
         },
@@ -148,7 +138,7 @@ def _tickets(scope: str, scope_id: str, start: date, end: date, label: str) -> N
     st.download_button(
         "Download these tickets (CSV)",
         data=frame_csv(tickets).encode("utf-8"),
-        file_name=f"tickets-{safe}-{view}-{start.isoformat()}.csv",
+        file_name=f"tickets-{safe}-{chosen}-{start.isoformat()}.csv",
         mime="text/csv",
         key="download_tickets",
         icon=":material/download:",
@@ -265,7 +255,7 @@ def render() -> None:
         (left, "first_response", "Time to first response"),
         (right, "resolution", "Time to resolution"),
     ):
-        dist = data.query("duration_distribution", measure, scope, scope_id, current.date(), end_of)
+        dist = data.duration_distribution(measure, scope, scope_id, current.date(), end_of)
         with where:
             st.markdown(f"**{title}**")
             if int(dist["tickets"].sum()) == 0:
@@ -274,7 +264,7 @@ def render() -> None:
                 st.altair_chart(charts.distribution(dist, title), width="stretch")
 
     st.subheader(f"Tickets behind the numbers, {period_label}")
-    _tickets(scope, scope_id, current.date(), end_of, period_label)
+    _tickets(scope, scope_id, period, current.date(), period_label)
 
 
 ui.guard(render)

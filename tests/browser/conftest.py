@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.cli import DEMO_FILES, SAMPLE_DIR
+from cli.main import DEMO_FILES, SAMPLE_DIR
 from ingest.load import load_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,14 +55,14 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log
-        env = {k: v for k, v in os.environ.items() if k not in ("SCORECARD_SETTINGS",)}
+        env = dict(os.environ)
         self._log = log.open("wb")
         # Its own session: stopping it stops the Streamlit child too (by this process group).
         self.proc = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
-                "ingest.cli",
+                "cli",
                 "serve",
                 "--db",
                 str(db),

@@ -13,7 +13,7 @@ import pytest
 from browser_helpers import go_to, no_errors, open_app, tab_panel, table_text
 from playwright.sync_api import Page, expect
 
-from ingest.cli import SAMPLE_DIR
+from cli.main import SAMPLE_DIR
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +55,7 @@ def test_pages_keep_working_while_a_large_load_runs(
     open_app(page, server.url)
 
     load = subprocess.Popen(
-        [sys.executable, "-m", "ingest.cli", "ingest", "tickets", str(big), "--db", str(db)],
+        [sys.executable, "-m", "cli", "ingest", "tickets", str(big), "--db", str(db)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

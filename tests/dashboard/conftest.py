@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ingest.cli import DEMO_FILES, SAMPLE_DIR
+from cli.main import DEMO_FILES, SAMPLE_DIR
 from ingest.load import load_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,6 @@ def app_db(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     path = tmp_path / "scorecard.duckdb"
     shutil.copyfile(sample_db, path)
     monkeypatch.setenv("SCORECARD_DB", str(path))
-    monkeypatch.delenv("SCORECARD_SETTINGS", raising=False)
     return path
 
 
@@ -51,7 +50,6 @@ def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A database path with no file yet."""
     path = tmp_path / "empty" / "scorecard.duckdb"
     monkeypatch.setenv("SCORECARD_DB", str(path))
-    monkeypatch.delenv("SCORECARD_SETTINGS", raising=False)
     return path
 
 

@@ -59,7 +59,6 @@ def hostile_db(hostile_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     path = tmp_path / "scorecard.duckdb"
     shutil.copyfile(hostile_sample, path)
     monkeypatch.setenv("SCORECARD_DB", str(path))
-    monkeypatch.delenv("SCORECARD_SETTINGS", raising=False)
     return path
 
 

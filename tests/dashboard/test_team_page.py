@@ -10,7 +10,7 @@ from dashboard_helpers import chart_data, metric, no_errors, texts
 
 from database.db import read_connection
 from database.settings import load_settings
-from metrics.queries import tickets_behind
+from metrics.drilldown import tickets_behind
 from metrics.registry import INDICATORS, by_id
 from metrics.scorecard import culture_index, indicator_values
 
@@ -72,28 +72,29 @@ def test_team_rank_and_index_follow_the_culture_index(app_db: Path, open_page) -
 def test_choosing_a_team_and_a_ticket_list(app_db: Path, open_page) -> None:
     at = open_page(TEAM_PAGE)
     at.selectbox(key="w_team").select("Tech Support L1").run()
-    at.selectbox(key="w_list").select("reopened").run()
+    at.selectbox(key="w_list").select("accuracy.reopen_rate_pct").run()
     no_errors(at)
     assert at.query_params["team"] == "Tech Support L1"
-    assert at.query_params["list"] == "reopened"
+    assert at.query_params["list"] == "accuracy.reopen_rate_pct"
     tickets = at.dataframe[-1].value
     settings = load_settings(app_db)
     with read_connection(app_db) as con:
         expected = tickets_behind(
             con,
-            "reopened",
+            "accuracy.reopen_rate_pct",
+            "month",
+            date(2026, 10, 1),
             "team",
             "Tech Support L1",
-            date(2026, 10, 1),
-            date(2026, 11, 1),
-            settings.sla_first_response_minutes.model_dump(),
+            settings,
             limit=1000,
         )
     assert len(tickets) == len(expected) > 0
     assert list(tickets["ticket_id"]) == list(expected["ticket_id"])
     assert (expected["team"] == "Tech Support L1").all()
     assert "team" not in tickets.columns  # one team: the column would only repeat its name
-    assert (tickets["reopens"] > 0).all()
+    assert list(tickets["reopens"]) == sorted(tickets["reopens"], reverse=True)  # most first
+    assert tickets["reopens"].iloc[0] > 0
     assert f"**{len(expected):,} tickets**" in texts(at)
     download = at.get("download_button")
     assert [d.proto.label for d in download] == ["Download these tickets (CSV)"]

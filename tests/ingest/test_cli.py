@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from database.db import read_connection
-from ingest.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-SCORECARD = [sys.executable, "-m", "ingest.cli"]
+SCORECARD = [sys.executable, "-m", "cli"]
 
 
 def scorecard(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

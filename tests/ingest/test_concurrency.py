@@ -34,14 +34,14 @@ SNAPSHOT = "SELECT ticket_id, team, created_at, priority, agent FROM tickets ORD
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
-    for name in ("SCORECARD_DB", "SCORECARD_SETTINGS", "SCORECARD_DEBUG"):
+    for name in ("SCORECARD_DB", "SCORECARD_DEBUG"):
         env.pop(name, None)
     return env
 
 
 def _ingest_process(db_path: Path, csv_path: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "ingest.cli", "ingest", "tickets", str(csv_path), "--db",
+        [sys.executable, "-m", "cli", "ingest", "tickets", str(csv_path), "--db",
          str(db_path)],
         cwd=ROOT,
         env=_env(),

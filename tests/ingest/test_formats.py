@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from helpers import TICKET_COLUMNS, csv_text, query, write_bytes
 
+from cli.main import main as cli_main
 from database.db import read_connection
 from database.keys import read_key
 from database.schema import customer_hash, response_hash
-from ingest.cli import main as cli_main
 from ingest.load import IngestError, load_file
 from ingest.reader import HEAD_BYTES
 
@@ -37,12 +37,6 @@ def width_reason(found: int, width: int) -> str:
         f"row has {found} fields where the header has {width} "
         "(check the delimiter and the quotes on this line)"
     )
-
-
-@pytest.fixture(autouse=True)
-def _no_settings_override(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The organisation time zone must come from the test, not from the environment.
-    monkeypatch.delenv("SCORECARD_SETTINGS", raising=False)
 
 
 # --- one small canonical file, the same rows in every variant -------------------------------
@@ -385,16 +379,10 @@ def test_offsets_are_converted_to_utc_by_default(tmp_path: Path, db_path: Path) 
     }
 
 
-@pytest.mark.parametrize("where", ["beside the database", "SCORECARD_SETTINGS"])
-def test_offsets_are_converted_to_the_organisation_zone(
-    tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
-) -> None:
+def test_offsets_are_converted_to_the_organisation_zone(tmp_path: Path, db_path: Path) -> None:
+    # The settings file lives beside the database (no environment variable moves it).
     zone = '[organisation]\ntimezone = "Europe/Paris"\n'
-    if where == "SCORECARD_SETTINGS":
-        (tmp_path / "elsewhere.toml").write_text(zone)
-        monkeypatch.setenv("SCORECARD_SETTINGS", str(tmp_path / "elsewhere.toml"))
-    else:
-        db_path.with_name(db_path.stem + ".settings.toml").write_text(zone)
+    db_path.with_name(db_path.stem + ".settings.toml").write_text(zone)
 
     load_file(db_path, "tickets", write_bytes(tmp_path / "ts.csv", TS_FILE.encode()))
 

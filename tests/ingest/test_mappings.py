@@ -183,11 +183,11 @@ def test_mapping_for_another_source_is_refused(db_path: Path) -> None:
 
 
 def test_preview_writes_nothing_and_explains_rejects(tmp_path: Path, db_path: Path) -> None:
-    from ingest.load import preview
+    from ingest.preview import preview
 
     data = tmp_path / "t.csv"
     data.write_text("ticket_id,team,created_at,csat\nT1,A,2025-01-01,5\nT2,A,2025-01-02,9\n")
-    rows_, rejects = preview("tickets", data, limit=10, db_path=db_path)
+    rows_, rejects = preview("tickets", data, limit=10, db=db_path)
     assert list(rows_["ticket_id"]) == ["T1"]
     assert rejects.to_dict("records") == [
         {"line": 3, "column": "csat", "value": "9", "reason": "csat must be between 1 and 5"}
@@ -196,12 +196,12 @@ def test_preview_writes_nothing_and_explains_rejects(tmp_path: Path, db_path: Pa
 
 
 def test_preview_of_surveys_takes_teams_from_loaded_tickets(tmp_path: Path, db_path: Path) -> None:
-    from ingest.load import preview
+    from ingest.preview import preview
 
     tickets = tmp_path / "t.csv"
     tickets.write_text("ticket_id,team,created_at\nT1,Alpha,2025-01-01\n")
     load_file(db_path, "tickets", tickets)
     surveys = tmp_path / "s.csv"
     surveys.write_text("response_id,submitted_at,ticket_id,csat\nS1,2025-01-02,T1,4\n")
-    rows_, rejects = preview("surveys", surveys, db_path=db_path)
+    rows_, rejects = preview("surveys", surveys, db=db_path)
     assert list(rows_["team"]) == ["Alpha"] and rejects.empty

@@ -30,11 +30,6 @@ NPS = "nps_retail_fr/nps.csv"
 PUBLIC_CSVS = sorted(p.relative_to(PUBLIC_DATA).as_posix() for p in PUBLIC_DATA.rglob("*.csv"))
 
 
-@pytest.fixture(autouse=True)
-def _default_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SCORECARD_SETTINGS", raising=False)  # UTC, as the expectations assume
-
-
 def records(path: Path, encoding: str = "utf-8") -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header and (physical start line, fields) of every record, read with Python's csv."""
     with path.open(encoding=encoding, newline="") as fh:

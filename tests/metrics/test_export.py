@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.cli import main
-from metrics.export import EXPORT_COLUMNS, export_command, export_csv
+from cli.main import main
+from metrics.export import EXPORT_COLUMNS, export_csv
 from metrics.registry import INDICATORS
 from tests.metrics.helpers import add_polls, add_surveys, add_teams, add_tickets
 
@@ -93,13 +93,13 @@ def test_command_writes_file_and_stdout(db_path: Path, tmp_path: Path, capsys) -
     text = out.read_text()
     assert text.startswith("period_start,scope,scope_id,indicator,value,n,status\n")
     assert "2026-01-01,team,Solo," in text  # February falls in Q1
-    assert export_command(str(db_path), "quarter", None) == 0
+    assert main(["export", "--db", str(db_path), "--period", "quarter"]) == 0
     assert capsys.readouterr().out == text
 
 
 def test_command_without_database_prints_a_message(tmp_path: Path, capsys) -> None:
     missing = tmp_path / "nope.duckdb"
-    assert export_command(str(missing), "month", None) == 1
+    assert main(["export", "--db", str(missing)]) == 1
     err = capsys.readouterr().err
     assert "no database" in err and str(missing) in err and "Traceback" not in err
 
@@ -107,14 +107,14 @@ def test_command_without_database_prints_a_message(tmp_path: Path, capsys) -> No
 def test_command_with_bad_settings_prints_a_message(db_path: Path, capsys) -> None:
     duckdb.connect(str(db_path)).close()
     db_path.with_name("scorecard.settings.toml").write_text("[privacy]\nk = 1\n")
-    assert export_command(str(db_path), "month", None) == 1
+    assert main(["export", "--db", str(db_path)]) == 1
     assert "privacy.k" in capsys.readouterr().err
 
 
 def test_command_on_a_file_that_is_not_a_database(tmp_path: Path, capsys) -> None:
     bogus = tmp_path / "bogus.duckdb"
     bogus.write_text("not a database")
-    assert export_command(str(bogus), "month", None) == 1
+    assert main(["export", "--db", str(bogus)]) == 1
     assert "scorecard export:" in capsys.readouterr().err
 
 

@@ -7,8 +7,17 @@ import os
 import sys
 from pathlib import Path
 
+import duckdb
+
+from cli.serve import serve
 from database.csvsafe import write_rows
+from database.db import DEFAULT_DB, Database
+from database.settings import SettingsError
+from ingest.load import IngestError, LoadReport, load_file
+from ingest.mapping import available_mappings, load_mapping
 from ingest.sources import SOURCES
+from metrics.export import export_csv
+from metrics.registry import RegistryError, unfed_text
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 DEMO_FILES = (
@@ -52,7 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def print_report(report, db_arg: str | None) -> None:  # type: ignore[no-untyped-def]
+def database_from(arg: str | None) -> Database:
+    """--db, else $SCORECARD_DB, else data/scorecard.duckdb: read once, here, at the top."""
+    return Database(arg or os.environ.get("SCORECARD_DB") or DEFAULT_DB)
+
+
+def print_report(report: LoadReport, db_arg: str | None) -> None:
     """A load report a person can read."""
     out = sys.stdout
     out.write(
@@ -74,8 +88,6 @@ def print_report(report, db_arg: str | None) -> None:  # type: ignore[no-untyped
     if report.dropped_columns:
         out.write(f"  dropped on sight, never stored: {', '.join(report.dropped_columns)}\n")
     if report.rows_loaded:
-        from metrics.registry import unfed_text  # the indicators a file can feed
-
         for line in unfed_text(report.source, report.carried):
             out.write(f"  {line}\n")
     if report.ignored_columns:
@@ -87,14 +99,11 @@ def print_report(report, db_arg: str | None) -> None:  # type: ignore[no-untyped
 
 
 def _ingest(db: str | None, source: str, files: list[str], mapping: str | None) -> int:
-    from database.db import resolve_db_path
-    from ingest.load import IngestError, load_file
-
-    db_path = resolve_db_path(db)
+    database = database_from(db)
     failed = 0
     for file in files:
         try:
-            report = load_file(db_path, source, file, mapping, progress=sys.stderr.isatty())
+            report = load_file(database, source, file, mapping, progress=sys.stderr.isatty())
         except IngestError as exc:
             sys.stderr.write(f"refused: {exc}\n")
             failed += 1
@@ -107,22 +116,18 @@ def _ingest(db: str | None, source: str, files: list[str], mapping: str | None) 
 
 
 def _demo(db: str | None) -> int:
-    from database.db import resolve_db_path
-
-    db_path = resolve_db_path(db)
+    database = database_from(db)
     status = 0
     for source, name in DEMO_FILES:
-        status |= _ingest(str(db_path), source, [str(SAMPLE_DIR / name)], None)
-    print(f"sample data loaded into {db_path}")
+        status |= _ingest(str(database.path), source, [str(SAMPLE_DIR / name)], None)
+    print(f"sample data loaded into {database.path}")
     return status
 
 
 def _rejected(db: str | None, load: int | None) -> int:
-    from database.db import read_connection, resolve_db_path
-
-    db_path = resolve_db_path(db)
-    if not db_path.exists():
-        sys.stderr.write(f"error: no database at {db_path}\n")
+    database = database_from(db)
+    if not database.exists():
+        sys.stderr.write(f"error: no database at {database.path}\n")
         return 1
     sql = (
         "SELECT r.load_id, l.file_name, r.line, r.column_name, r.value, r.reason "
@@ -132,7 +137,7 @@ def _rejected(db: str | None, load: int | None) -> int:
     if load is not None:
         sql += " WHERE r.load_id = ?"
         params.append(load)
-    with read_connection(db_path) as con:
+    with database.read() as con:
         rows = con.execute(sql + " ORDER BY r.load_id, r.line", params).fetchall()
     # File names and raw values are the uploader's text: formula cells are neutralised.
     write_rows(sys.stdout, ["load_id", "file_name", "line", "column", "value", "reason"], rows)
@@ -140,8 +145,6 @@ def _rejected(db: str | None, load: int | None) -> int:
 
 
 def _mappings() -> int:
-    from ingest.mapping import available_mappings, load_mapping
-
     for source in SOURCES:
         for name in available_mappings(source):
             description = load_mapping(name, source).description or "the canonical layout"
@@ -160,14 +163,41 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "mappings":
         return _mappings()
     if args.command == "export":
-        from metrics.export import export_command  # lazy: keeps `ingest` free of metrics
-
-        return export_command(db=args.db, period=args.period, output=args.output)
+        return _export(database_from(args.db), period=args.period, output=args.output)
     if args.command == "serve":
-        from dashboard.serve import serve
-
-        return serve(db=args.db, port=args.port, host=args.host)
+        return serve(database_from(args.db), port=args.port, host=args.host)
     return 2
+
+
+def _export(database: Database, period: str, output: str | None) -> int:
+    """Print or write the export; a short message (no traceback) and 1 on errors."""
+    if not database.exists():
+        print(
+            f"scorecard export: no database at {database.path} (load data first, or pass "
+            "--db PATH)",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        database.upgrade()  # a database written by an older version
+        settings = database.settings()
+        with database.read() as con:
+            text = export_csv(con, period, settings)
+    except (SettingsError, RegistryError, ValueError, duckdb.Error) as exc:
+        print(f"scorecard export: {exc}", file=sys.stderr)
+        return 1
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    except OSError as exc:
+        print(f"scorecard export: cannot write {output}: {exc.strerror}", file=sys.stderr)
+        return 1
+    lines = text.count("\n") - 1
+    print(f"wrote {lines} rows to {output}", file=sys.stderr)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
