@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
-from dashboard import catalog
+from metrics.registry import AREA_INFO, INDICATORS, PRINCIPLES, by_id
+from metrics.scorecard import attainment_of
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -47,17 +47,6 @@ def latest_and_previous(frame: pd.DataFrame) -> tuple[pd.Timestamp | None, pd.Ti
     return ps[-1], (ps[-2] if len(ps) > 1 else None)
 
 
-def area_status(score: float | None, tolerance_pct: float) -> str:
-    """Status of an area score (mean attainment): all targets met, nearly, or not."""
-    if score is None or pd.isna(score):
-        return "grey"
-    if score >= 100 - 1e-9:
-        return "green"
-    if score >= 100 - tolerance_pct:
-        return "amber"
-    return "red"
-
-
 def value_column(frame: pd.DataFrame) -> str:
     """Name of the value column of an area-score or index frame."""
     for name in ("score", "index", "culture_index", "value"):
@@ -76,19 +65,19 @@ def movers(frame: pd.DataFrame, current: pd.Timestamp, limit: int = 8) -> pd.Dat
         )
     rows = []
     for row in now.itertuples(index=False):
-        ind = catalog.info(row.indicator)
+        ind = by_id(row.indicator)
         previous = row.previous_value
         target = row.target
         if target is None or pd.isna(target) or pd.isna(previous):
             continue
-        before = _attainment(previous, target, ind.better)
-        after = _attainment(row.value, target, ind.better)
+        before = attainment_of(previous, target, ind.better)
+        after = attainment_of(row.value, target, ind.better)
         rows.append(
             {
                 "indicator": row.indicator,
                 "label": ind.label,
-                "area": catalog.area_label(ind.area),
-                "unit": ind.unit,
+                "area": AREA_INFO[ind.area].label,
+                "unit": ind.unit_label,
                 "previous_value": previous,
                 "value": row.value,
                 "change": row.change,
@@ -102,20 +91,12 @@ def movers(frame: pd.DataFrame, current: pd.Timestamp, limit: int = 8) -> pd.Dat
     return out.reindex(out["moved"].abs().sort_values(ascending=False).index).head(limit)
 
 
-def _attainment(value: float, target: float, better: str) -> float:
-    if better == "lower":
-        ratio = 1.0 if value == 0 else target / value
-    else:
-        ratio = value / target if target else 0.0
-    return float(np.clip(ratio, 0, 1) * 100)
-
-
 def service_gap(frame: pd.DataFrame, period: pd.Timestamp) -> pd.DataFrame:
     """Per principle: mean attainment of delivered vs perceived indicators, and the gap."""
     now = frame[frame["period_start"] == period]
     rows = []
-    for area in catalog.PRINCIPLES:
-        ids = [i for i in catalog.indicators() if i.area == area]
+    for area in PRINCIPLES:
+        ids = [i for i in INDICATORS if i.area == area]
         by_kind: dict[str, float | None] = {}
         for kind in ("delivered", "perceived"):
             chosen = {i.id for i in ids if i.kind == kind}
@@ -126,7 +107,7 @@ def service_gap(frame: pd.DataFrame, period: pd.Timestamp) -> pd.DataFrame:
         rows.append(
             {
                 "area": area,
-                "principle": catalog.area_label(area),
+                "principle": AREA_INFO[area].label,
                 "delivered": delivered,
                 "perceived": perceived,
                 "gap": gap,
@@ -158,7 +139,7 @@ def indicator_ranks(
     now = now.dropna(subset=["value"])
     ranks: dict[str, str] = {}
     for indicator, group in now.groupby("indicator"):
-        ascending = catalog.info(str(indicator)).better == "lower"
+        ascending = by_id(str(indicator)).better == "lower"
         ordered = group.sort_values(["value", "scope_id"], ascending=[ascending, True])
         names = ordered["scope_id"].tolist()
         if scope_id in names:

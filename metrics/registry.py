@@ -1,7 +1,7 @@
 """The indicator registry: every indicator of the scorecard declared once, as data.
 
 The dashboard, the export, the glossary and the tests all read this list; adding an indicator
-is one entry here plus its default target in ingest/default_settings.toml.
+is one entry here, its default target included (settings keep only an analyst's overrides).
 
 Each computation says how the indicator is computed from the rows of one source relation
 (metrics/sources.py lists the columns each source offers): either the exact `median` of an
@@ -116,12 +116,18 @@ class Indicator(_Strict):
     description: str
     formula: str
     computation: Computation
+    target: float  # the default target, in its own unit; an analyst's setting overrides it
     privacy: bool = False
     # Canonical columns of its source the indicator needs (all of them, or any one with
     # needs_any): a load whose file did not carry them cannot feed it.
     needs: tuple[str, ...] = ()
     needs_any: bool = False
     drilldown: Drilldown | None = None
+
+    @property
+    def unit_label(self) -> str:
+        """What the dashboard writes after a value ('%', 'min', 'h', '/100', '')."""
+        return UNITS[self.unit].label
 
 
 AREA_LIST: tuple[Area, ...] = (
@@ -157,6 +163,7 @@ AREA_LIST: tuple[Area, ...] = (
     ),
 )
 AREAS: tuple[str, ...] = tuple(a.id for a in AREA_LIST)
+PRINCIPLES: tuple[str, ...] = AREAS[:7]  # the seven service principles (delivered vs perceived)
 AREA_INFO: dict[str, Area] = {a.id: a for a in AREA_LIST}
 
 UNIT_LIST: tuple[Unit, ...] = (
@@ -236,7 +243,7 @@ def _median(source: SourceName, expression: str) -> Computation:
     return Computation(source=source, median=expression)
 
 
-def _perceived(area: str, label: str, question: str) -> Indicator:
+def _perceived(area: str, label: str, question: str, target: float) -> Indicator:
     column = f"rating_{area}"
     return Indicator(
         id=f"{area}.perceived_pct",
@@ -248,6 +255,7 @@ def _perceived(area: str, label: str, question: str) -> Indicator:
         description=f"Share of surveyed customers who agree (4 or 5 of 5) that {question}.",
         formula=f"top2({column}) = answers 4..5 / answers given x 100",
         computation=_top("surveys", column, 4),
+        target=target,
         needs=(column,),
     )
 
@@ -270,6 +278,7 @@ INDICATORS: list[Indicator] = [
         formula="median(first_response_at - created_at) in minutes, over tickets with a first "
         "response",
         computation=_median("tickets", "first_response_min"),
+        target=180,
         needs=("first_response_at",),
         drilldown=Drilldown(
             label="Answered tickets, slowest first response first",
@@ -288,6 +297,7 @@ INDICATORS: list[Indicator] = [
         "answered counts as missed.",
         formula="tickets with first_response_at - created_at <= SLA(priority) / all tickets x 100",
         computation=_share("tickets", "sla_met", "sla_known"),
+        target=85,
         needs=("first_response_at",),
         drilldown=Drilldown(
             label="Tickets, missed targets first (unanswered ones before late ones)",
@@ -305,12 +315,13 @@ INDICATORS: list[Indicator] = [
         "(calendar hours).",
         formula="median(resolved_at - created_at) in hours, over resolved tickets",
         computation=_median("tickets", "resolution_hours"),
+        target=24,
         needs=("resolved_at",),
         drilldown=Drilldown(
             label="Resolved tickets, slowest resolution first", order="resolution_hours DESC"
         ),
     ),
-    _perceived("speed", "Perceived speed", "their issue was handled quickly"),
+    _perceived("speed", "Perceived speed", "their issue was handled quickly", 75),
     # --- accuracy ---
     Indicator(
         id="accuracy.reopen_rate_pct",
@@ -322,6 +333,7 @@ INDICATORS: list[Indicator] = [
         description="Share of solved tickets that had to be reopened: the first fix did not hold.",
         formula="resolved tickets with reopens > 0 / resolved tickets x 100",
         computation=_share("tickets", "reopens > 0", "resolved AND reopens IS NOT NULL"),
+        target=8,
         needs=("resolved_at", "reopens"),
         drilldown=Drilldown(label="Resolved tickets, most reopened first", order="reopens DESC"),
     ),
@@ -338,12 +350,13 @@ INDICATORS: list[Indicator] = [
         computation=_share(
             "tickets", "agent_replies <= 1", "resolved AND agent_replies IS NOT NULL"
         ),
+        target=45,
         needs=("resolved_at", "agent_replies"),
         drilldown=Drilldown(
             label="Resolved tickets, most agent replies first", order="agent_replies DESC"
         ),
     ),
-    _perceived("accuracy", "Perceived accuracy", "the answer they got was correct"),
+    _perceived("accuracy", "Perceived accuracy", "the answer they got was correct", 75),
     # --- clarity ---
     Indicator(
         id="clarity.clarification_loop_pct",
@@ -359,13 +372,14 @@ INDICATORS: list[Indicator] = [
         computation=_share(
             "tickets", "customer_replies > 2", "resolved AND customer_replies IS NOT NULL"
         ),
+        target=10,
         needs=("resolved_at", "customer_replies"),
         drilldown=Drilldown(
             label="Resolved tickets, most customer follow-ups first",
             order="customer_replies DESC",
         ),
     ),
-    _perceived("clarity", "Perceived clarity", "our answers were easy to understand"),
+    _perceived("clarity", "Perceived clarity", "our answers were easy to understand", 75),
     # --- transparency ---
     Indicator(
         id="transparency.promise_kept_pct",
@@ -379,13 +393,14 @@ INDICATORS: list[Indicator] = [
         formula="tickets with due_at <= as_of and resolved_at <= due_at / tickets with "
         "due_at <= as_of x 100 (as_of = latest timestamp in the ticket data)",
         computation=_share("tickets", "promise_kept", "promise_due"),
+        target=85,
         needs=("due_at", "resolved_at"),
         drilldown=Drilldown(
             label="Tickets whose promised time has passed, broken promises first",
             order="promise_kept, due_at",
         ),
     ),
-    _perceived("transparency", "Perceived transparency", "they were kept informed"),
+    _perceived("transparency", "Perceived transparency", "they were kept informed", 70),
     # --- accessibility ---
     Indicator(
         id="accessibility.after_hours_first_response_median_min",
@@ -400,6 +415,7 @@ INDICATORS: list[Indicator] = [
         "a first response (after hours: Sat/Sun, or before the start / at or after the end of "
         "business hours)",
         computation=_median("tickets", "CASE WHEN after_hours THEN first_response_min END"),
+        target=480,
         needs=("first_response_at",),
         drilldown=Drilldown(
             label="Answered after-hours tickets, slowest first response first",
@@ -417,11 +433,12 @@ INDICATORS: list[Indicator] = [
         "handled (5, 6 or 7 of 7 on the effort question).",
         formula="responses with ces >= 5 / responses with ces known x 100",
         computation=_top("surveys", "ces", 5),
+        target=70,
         needs=("ces",),
     ),
-    _perceived("accessibility", "Perceived accessibility", "we were easy to reach"),
+    _perceived("accessibility", "Perceived accessibility", "we were easy to reach", 75),
     # --- friendliness ---
-    _perceived("friendliness", "Perceived friendliness", "they were treated kindly"),
+    _perceived("friendliness", "Perceived friendliness", "they were treated kindly", 80),
     # --- efficiency ---
     Indicator(
         id="efficiency.handle_median_min",
@@ -433,6 +450,7 @@ INDICATORS: list[Indicator] = [
         description="Agent time typically spent on a solved ticket.",
         formula="median(handle_minutes) over resolved tickets with handle_minutes known",
         computation=_median("tickets", "CASE WHEN resolved THEN handle_minutes END"),
+        target=15,
         needs=("resolved_at", "handle_minutes"),
         drilldown=Drilldown(
             label="Resolved tickets, longest handling first", order="handle_minutes DESC"
@@ -448,6 +466,7 @@ INDICATORS: list[Indicator] = [
         description="Average number of agent replies a solved ticket needed.",
         formula="mean(agent_replies) over resolved tickets with agent_replies known",
         computation=_mean("tickets", "CASE WHEN resolved THEN agent_replies END"),
+        target=2,
         needs=("resolved_at", "agent_replies"),
         drilldown=Drilldown(
             label="Resolved tickets, most agent replies first", order="agent_replies DESC"
@@ -466,13 +485,14 @@ INDICATORS: list[Indicator] = [
         "(resolved_at, resolved_at + 7 days] / resolved tickets with customer known x 100",
         # Its own source: one row per resolved ticket with a customer (metrics/sources.py).
         computation=_share("resolutions", "repeat_contact", "true"),
+        target=10,
         needs=("resolved_at", "customer_id"),
         drilldown=Drilldown(
             label="Resolved tickets with a known customer, repeat contacts first",
             order="repeat_contact DESC, resolved_at",
         ),
     ),
-    _perceived("efficiency", "Perceived efficiency", "little effort was needed on their side"),
+    _perceived("efficiency", "Perceived efficiency", "little effort was needed on their side", 70),
     # --- loyalty ---
     Indicator(
         id="loyalty.csat_pct",
@@ -485,6 +505,7 @@ INDICATORS: list[Indicator] = [
         "and surveys.",
         formula="responses with csat >= 4 / responses with csat known x 100",
         computation=_top("surveys", "csat", 4),
+        target=80,
         needs=("csat",),
     ),
     Indicator(
@@ -499,6 +520,7 @@ INDICATORS: list[Indicator] = [
         formula="(responses with nps >= 9 - responses with nps <= 6) / responses with nps known "
         "x 100",
         computation=_net_score("surveys", "nps"),
+        target=30,
         needs=("nps",),
     ),
     # --- wellbeing (privacy: k respondents) ---
@@ -514,6 +536,7 @@ INDICATORS: list[Indicator] = [
         formula="(responses with enps >= 9 - responses with enps <= 6) / responses with enps "
         "known x 100",
         computation=_net_score("polls", "enps", privacy=True),
+        target=10,
         privacy=True,
         needs=("enps",),
     ),
@@ -549,6 +572,7 @@ INDICATORS: list[Indicator] = [
             n="{answers}",
             respondents="{respondents}",
         ),
+        target=65,
         privacy=True,
         needs=_FAVOURABLE_ITEMS,
         needs_any=True,
@@ -563,6 +587,7 @@ INDICATORS: list[Indicator] = [
         description="Share of employees who often feel exhausted by their work (4 or 5 of 5).",
         formula="responses with burnout >= 4 / responses with burnout known x 100",
         computation=_top("polls", "burnout", 4, privacy=True),
+        target=20,
         privacy=True,
         needs=("burnout",),
     ),
@@ -578,6 +603,7 @@ INDICATORS: list[Indicator] = [
         formula="mean of 4 x (who5_1 + ... + who5_5) over responses with all five answered",
         # The sum is NULL when any item is missing, so incomplete responses are skipped.
         computation=_mean("polls", f"4 * ({_WHO5})", privacy=True),
+        target=60,
         privacy=True,
         needs=WHO5_ITEMS,
     ),
@@ -606,6 +632,7 @@ INDICATORS: list[Indicator] = [
             n="coalesce({headcount}, 0)",
             respondents="{responses}",
         ),
+        target=70,
         privacy=True,
     ),
 ]
@@ -663,12 +690,11 @@ def registry_problems(
             problems.append(f"{where}: a privacy indicator must be computed from polls")
         if (ind.drilldown is not None) != (ind.kind == "delivered"):
             problems.append(f"{where}: a drill-down is declared exactly for delivered indicators")
-        if targets is not None:
-            target = targets.get(ind.id)
-            if target is None:
-                problems.append(f"{where}: no target in settings [targets]")
-            elif not target > 0:
-                problems.append(f"{where}: target {target} must be above 0 (attainment divides)")
+        if not ind.target > 0:
+            problems.append(f"{where}: default target {ind.target} must be above 0")
+        override = (targets or {}).get(ind.id)
+        if override is not None and not override > 0:
+            problems.append(f"{where}: target {override} must be above 0 (attainment divides)")
     for area in AREAS:
         if not any(i.area == area for i in indicators):
             problems.append(f"area {area!r}: has no indicator")
@@ -678,8 +704,13 @@ def registry_problems(
     return problems
 
 
+def targets_in_force(overrides: dict[str, float]) -> dict[str, float]:
+    """Every indicator's target: the analyst's override, else its default."""
+    return {i.id: float(overrides.get(i.id, i.target)) for i in INDICATORS}
+
+
 def check_registry(targets: dict[str, float] | None = None) -> None:
-    """Raise RegistryError listing every problem with INDICATORS (and targets, if given)."""
+    """Raise RegistryError listing every problem with INDICATORS (and target overrides)."""
     problems = registry_problems(INDICATORS, targets)
     if problems:
         raise RegistryError("indicator registry: " + "; ".join(problems))

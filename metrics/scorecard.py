@@ -26,7 +26,7 @@ from metrics.compute import (
 from metrics.periods import Period, as_period
 from metrics.privacy import FEWER_THAN_K, PRIVATE_INDICATORS, PROTECTS_ANOTHER, protect
 from metrics.pulses import previous_pulse_rows, pulse_months
-from metrics.registry import AREAS, INDICATORS, by_id, check_registry
+from metrics.registry import AREAS, INDICATORS, by_id, check_registry, targets_in_force
 
 COLUMNS = [
     "period_start",
@@ -87,6 +87,19 @@ def attainment_of(value: float, target: float, better: str) -> float:
     """The attainment of one value, 0..100 (see attainments)."""
     higher = np.array([better == "higher"])
     return float(attainments(np.array([value]), np.array([target]), higher)[0])
+
+
+def area_status(score: float | None, tolerance_pct: float) -> str:
+    """Status of an area score or the index (a mean attainment, 0..100): green when every
+    target is met (100), amber within the tolerance below it, red below that, grey without a
+    value."""
+    if score is None or np.isnan(score):
+        return "grey"
+    if score >= 100 - 1e-9:
+        return "green"
+    if score >= 100 - tolerance_pct:
+        return "amber"
+    return "red"
 
 
 def sort_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -160,7 +173,8 @@ def indicator_values(
     suppressed = because.astype(bool)  # None -> False, a reason -> True
     value, groups = grid.value, grid.groups
     # Targets, status and attainment: one column per indicator (registry order).
-    target = np.array([float(settings.targets[i.id]) for i in INDICATORS])
+    in_force = targets_in_force(settings.targets)
+    target = np.array([in_force[i.id] for i in INDICATORS])
     higher = np.array([i.better == "higher" for i in INDICATORS], dtype=bool)
     target = np.broadcast_to(target, value.shape)
     higher = np.broadcast_to(higher, value.shape)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import catalog, data, ui
+from dashboard import data, ui
 from database.csvsafe import frame_csv
+from metrics.registry import AREA_INFO, AREAS, INDICATORS
 
 HOW_SCORES_WORK = """
 - **Status** compares a value with its target: ✅ *on target* when met, ⚠️ *close to target*
@@ -29,18 +30,18 @@ def glossary_frame() -> pd.DataFrame:
     """One row per indicator with what the glossary shows."""
     targets = data.settings().targets
     rows = []
-    for ind in catalog.indicators():
-        target = targets.get(ind.id, ind.default_target)
+    for ind in INDICATORS:
+        target = targets.get(ind.id, ind.target)
         rows.append(
             {
-                "area": catalog.area_label(ind.area),
+                "area": AREA_INFO[ind.area].label,
                 "id": ind.id,
                 "label": ind.label,
                 "kind": ind.kind,
-                "unit": ind.unit.strip() or "score",
+                "unit": ind.unit_label.strip() or "score",
                 "better": ind.better,
                 "target": target,
-                "default_target": ind.default_target,
+                "default_target": ind.target,
                 "definition": ind.description,
                 "formula": ind.formula,
             }
@@ -63,13 +64,13 @@ def render() -> None:
         frame = frame[hay.str.contains(needle, regex=False)]
         if frame.empty:
             st.info(f"No indicator matches “{ui.text(search)}”.")
-    for area in catalog.areas():
-        label = catalog.area_label(area)
+    for area in AREAS:
+        label = AREA_INFO[area].label
         items = frame[frame["area"] == label]
         if items.empty:
             continue
         st.subheader(label)
-        description = catalog.area_description(area)
+        description = AREA_INFO[area].description
         if description:
             st.caption(description)
         for row in items.itertuples(index=False):
@@ -77,7 +78,7 @@ def render() -> None:
             unit = row.unit if row.unit != "/100" else "index 0-100"
             target = ui.fmt_value(row.target, row.unit)
             note = ""
-            if row.default_target is not None and row.target != row.default_target:
+            if row.target != row.default_target:
                 note = f" (default {ui.fmt_value(row.default_target, row.unit)})"
             st.markdown(
                 f"**{row.label}** · `{row.id}`  \n"

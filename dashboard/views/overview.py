@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import catalog, charts, data, filters, model, ui
+from dashboard import charts, data, filters, model, ui
+from metrics.registry import AREA_INFO, AREAS, by_id
+from metrics.scorecard import area_status
 
 LOYALTY = ("loyalty.csat_pct", "loyalty.nps")
 WELLBEING = (
@@ -30,7 +32,7 @@ def culture_index_block(f: filters.Filters, current: pd.Timestamp) -> None:
     value = float(now.iloc[0]) if len(now) and not pd.isna(now.iloc[0]) else None
     previous = float(before.iloc[-1]) if len(before) else None
     change = None if value is None or previous is None else value - previous
-    status = model.area_status(value, data.settings().status.amber_tolerance_pct)
+    status = area_status(value, data.settings().status.amber_tolerance_pct)
     left, right = st.columns([1, 3], vertical_alignment="center")
     with left:
         st.metric(
@@ -69,7 +71,7 @@ def area_tiles(f: filters.Filters, current: pd.Timestamp) -> None:
     col = model.value_column(scores)
     mine = _scoped(scores, f).sort_values("period_start")
     tolerance = data.settings().status.amber_tolerance_pct
-    areas = catalog.areas()
+    areas = AREAS
     for row_start in range(0, len(areas), 3):
         cols = st.columns(3)
         for slot, area in zip(cols, areas[row_start : row_start + 3], strict=False):
@@ -82,18 +84,18 @@ def area_tiles(f: filters.Filters, current: pd.Timestamp) -> None:
             if "status" in now.columns and len(now) and isinstance(now["status"].iloc[0], str):
                 status = str(now["status"].iloc[0])
             else:
-                status = model.area_status(value, tolerance)
+                status = area_status(value, tolerance)
             icon, word, _ = ui.STATUS[status if status in ui.STATUS else "grey"]
             with slot:
                 st.metric(
-                    f"{catalog.area_label(area)} · {word}",
+                    f"{AREA_INFO[area].label} · {word}",
                     ui.fmt_value(value, "", 0),
                     delta=change,
                     delta_description=f"vs previous {f.period}" if change is not None else None,
                     chart_data=series[col].dropna().tolist() or None,
                     border=True,
                     icon=icon,
-                    help=f"Area score 0-100 (mean attainment of the {catalog.area_label(area)} "
+                    help=f"Area score 0-100 (mean attainment of the {AREA_INFO[area].label} "
                     "indicators against their targets). Status: " + ui.status_text(status),
                 )
 
@@ -139,7 +141,7 @@ def trends_block(frame: pd.DataFrame, f: filters.Filters) -> None:
         with where:
             st.markdown(f"**{title}**")
             rows = frame[frame["indicator"].isin(ids)].copy()
-            rows["series"] = rows["indicator"].map(lambda i: catalog.info(i).label)
+            rows["series"] = rows["indicator"].map(lambda i: by_id(i).label)
             shown = rows.dropna(subset=["value"])
             if shown.empty:
                 st.info("No values in this range.")

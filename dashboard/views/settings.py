@@ -10,11 +10,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import catalog, data, ui
+from dashboard import data, ui
 from database.settings import (
     SettingsError,
     default_settings_data,
 )
+from metrics.registry import AREA_INFO, INDICATORS, by_id, registry_problems
 
 
 def current_overrides() -> dict[str, Any]:
@@ -30,15 +31,11 @@ def target_problems(targets: dict[str, float]) -> list[str]:
     """Problems with a set of targets, as the metrics registry judges them (and percentages)."""
     problems = []
     for key, value in targets.items():
-        ind = catalog.info(key)
+        ind = by_id(key)
         if not value > 0:
             problems.append(f"{ind.label}: the target must be above 0")
-        elif ind.unit.strip() == "%" and value > 100:
+        elif ind.unit_label.strip() == "%" and value > 100:
             problems.append(f"{ind.label}: a percentage target cannot be above 100")
-    try:
-        from metrics.registry import INDICATORS, registry_problems
-    except ImportError:
-        return problems
     checked = registry_problems(INDICATORS, targets)
     return problems + [p for p in checked if "target" in p and "must be above 0" not in p]
 
@@ -57,30 +54,30 @@ def targets_section(overrides: dict[str, Any]) -> None:
     """The table of targets and the form to change one."""
     settings = data.settings()
     rows = []
-    for ind in catalog.indicators():
-        current = settings.targets.get(ind.id)
+    for ind in INDICATORS:
+        current = settings.targets.get(ind.id, ind.target)
         rows.append(
             {
-                "Area": catalog.area_label(ind.area),
+                "Area": AREA_INFO[ind.area].label,
                 "Indicator": ind.label,
                 "id": ind.id,
                 "Better": ind.better,
-                "Unit": ind.unit.strip() or "score",
-                "Default target": ind.default_target,
+                "Unit": ind.unit_label.strip() or "score",
+                "Default target": ind.target,
                 "Target": current,
                 "Changed": "✏️ yes" if ind.id in overrides.get("targets", {}) else "",
             }
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=420)
 
-    ids = [i.id for i in catalog.indicators()]
+    ids = [i.id for i in INDICATORS]
     with st.form("target_form", border=True):
         st.markdown("**Change a target**")
         chosen = st.selectbox(
             "Indicator",
             ids,
             key="target_indicator",
-            format_func=lambda i: f"{catalog.info(i).label} ({i})",
+            format_func=lambda i: f"{by_id(i).label} ({i})",
         )
         value = st.number_input(
             "New target (in the indicator's unit)",
@@ -102,13 +99,13 @@ def targets_section(overrides: dict[str, Any]) -> None:
         if problems:
             st.error("Not saved: " + "; ".join(problems), icon="🚫")
             return
-        _save(new, f"Target of {catalog.info(chosen).label} ({ui.fmt_value(value)})")
+        _save(new, f"Target of {by_id(chosen).label} ({ui.fmt_value(value)})")
     if reset:
         new = copy.deepcopy(overrides)
         new.get("targets", {}).pop(chosen, None)
         if not new.get("targets"):
             new.pop("targets", None)
-        _save(new, f"Default target of {catalog.info(chosen).label}")
+        _save(new, f"Default target of {by_id(chosen).label}")
 
 
 def rules_section(overrides: dict[str, Any]) -> None:

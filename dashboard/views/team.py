@@ -7,10 +7,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import catalog, charts, data, filters, model, ui
+from dashboard import charts, data, filters, model, ui
 from database.csvsafe import frame_csv
 from metrics.periods import as_period
-from metrics.registry import INDICATORS, by_id
+from metrics.registry import AREA_INFO, INDICATORS, by_id
 
 LEVELS = {"team": "Team", "department": "Department"}
 TICKET_LIMIT = 1000
@@ -39,27 +39,29 @@ def _indicator_table(
     org_now = org[org["period_start"] == current].set_index("indicator")
     k = data.settings().privacy.k
     rows = []
-    for ind in catalog.indicators():
+    for ind in INDICATORS:
         row = now.loc[ind.id] if ind.id in now.index else None
         status = str(row["status"]) if row is not None else "grey"
         value = row["value"] if row is not None else None
         if status == "suppressed":
             shown = ui.hidden_reason(row["suppressed_because"], k)
         else:
-            shown = ui.fmt_value(value, ind.unit)
+            shown = ui.fmt_value(value, ind.unit_label)
         history = frame[frame["indicator"] == ind.id].sort_values("period_start")["value"]
         org_value = org_now.loc[ind.id, "value"] if ind.id in org_now.index else None
         rows.append(
             {
-                "Area": catalog.area_label(ind.area),
+                "Area": AREA_INFO[ind.area].label,
                 "Indicator": ind.label,
                 "Value": shown,
                 "Target": ("≤ " if ind.better == "lower" else "≥ ")
-                + ui.fmt_value(row["target"] if row is not None else ind.default_target, ind.unit),
+                + ui.fmt_value(row["target"] if row is not None else ind.target, ind.unit_label),
                 "Status": ui.status_text(status),
-                "Change": (ui.fmt_change(row["change"], ind.unit) if row is not None else None)
+                "Change": (
+                    ui.fmt_change(row["change"], ind.unit_label) if row is not None else None
+                )
                 or "–",
-                "Organisation": ui.fmt_value(org_value, ind.unit),
+                "Organisation": ui.fmt_value(org_value, ind.unit_label),
                 "Rank": ranks.get(ind.id, "–"),
                 "n": None if row is None or pd.isna(row["n"]) else int(row["n"]),
                 "Trend": [None if pd.isna(v) else float(v) for v in history],
@@ -70,11 +72,11 @@ def _indicator_table(
 
 
 def _trend_against_org(frame: pd.DataFrame, org: pd.DataFrame, who: str, period: str) -> None:
-    options = [i.id for i in catalog.indicators()]
+    options = [i.id for i in INDICATORS]
     chosen = ui.url_selectbox(
-        "Indicator", options, "ind", options[0], format_func=lambda i: catalog.info(i).label
+        "Indicator", options, "ind", options[0], format_func=lambda i: by_id(i).label
     )
-    ind = catalog.info(chosen)
+    ind = by_id(chosen)
     mine = frame[frame["indicator"] == chosen][["period_start", "value", "n"]].assign(series=who)
     theirs = org[org["indicator"] == chosen][["period_start", "value", "n"]].assign(
         series="Organisation"
@@ -83,7 +85,11 @@ def _trend_against_org(frame: pd.DataFrame, org: pd.DataFrame, who: str, period:
     if both.empty:
         st.info("No values for this indicator in the chosen range.")
         return
-    unit = f" ({ind.unit.strip()})" if ind.unit.strip() and ind.unit != "/100" else ""
+    unit = (
+        f" ({ind.unit_label.strip()})"
+        if ind.unit_label.strip() and ind.unit_label != "/100"
+        else ""
+    )
     chart = charts.trend(both, period, ind.label + unit, dashed=["Organisation"], height=260)
     target = frame[frame["indicator"] == chosen]["target"].dropna()
     if len(target):

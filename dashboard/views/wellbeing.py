@@ -7,8 +7,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import catalog, charts, data, filters, model, ui
+from dashboard import charts, data, filters, model, ui
 from metrics.periods import MONTH
+from metrics.registry import by_id
 
 WELLBEING = (
     "wellbeing.enps",
@@ -37,7 +38,7 @@ def _scope_tiles(values: pd.DataFrame, f: filters.Filters, current: pd.Timestamp
     now = now.set_index("indicator")
     cols = st.columns(len(WELLBEING))
     for slot, ind_id in zip(cols, WELLBEING, strict=True):
-        ind = catalog.info(ind_id)
+        ind = by_id(ind_id)
         row = now.loc[ind_id] if ind_id in now.index else None
         with slot:
             if row is not None and row["status"] == "suppressed":
@@ -50,7 +51,7 @@ def _scope_tiles(values: pd.DataFrame, f: filters.Filters, current: pd.Timestamp
             status = "grey" if row is None else str(row["status"])
             st.metric(
                 ind.label,
-                ui.fmt_value(value, ind.unit),
+                ui.fmt_value(value, ind.unit_label),
                 delta=change,
                 delta_color="inverse" if ind.better == "lower" else "normal",
                 border=True,
@@ -82,8 +83,10 @@ def _team_table(
             "Department": team.department if isinstance(team.department, str) else "–",
         }
         for ind_id in WELLBEING:
-            ind = catalog.info(ind_id)
-            row[ind.label] = _cell(mine.loc[ind_id] if ind_id in mine.index else None, ind.unit, k)
+            ind = by_id(ind_id)
+            row[ind.label] = _cell(
+                mine.loc[ind_id] if ind_id in mine.index else None, ind.unit_label, k
+            )
         rows.append(row)
     return pd.DataFrame(rows), hidden
 
@@ -192,7 +195,7 @@ def render() -> None:
     if trend.empty:
         st.info("No values to draw in this range.")
     else:
-        trend = trend.assign(series=trend["indicator"].map(lambda i: catalog.info(i).label))
+        trend = trend.assign(series=trend["indicator"].map(lambda i: by_id(i).label))
         st.altair_chart(charts.trend(trend, f.period, "% or points", height=260), width="stretch")
 
     st.subheader("Service-profit chain: team wellbeing vs customer satisfaction")

@@ -18,6 +18,7 @@ from metrics.registry import (
     check_registry,
     indicators_of,
     registry_problems,
+    targets_in_force,
 )
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
@@ -107,7 +108,7 @@ def test_every_indicator_is_documented_and_has_a_target(
 ) -> None:
     assert indicator.label.strip() and indicator.description.strip() and indicator.formula.strip()
     assert indicator.unit in UNITS
-    assert settings.targets[indicator.id] > 0
+    assert indicator.target > 0
     assert indicator.better == ("lower" if indicator.id in LOWER_BETTER else "higher")
     assert indicator.kind == ("delivered" if indicator.id in DELIVERED else "perceived")
     assert indicator.privacy == (indicator.area == "wellbeing")
@@ -147,23 +148,30 @@ def test_every_problem_is_reported_at_once() -> None:
         good.model_copy(update={"id": "loyalty.z", "computation": typo}),
     ]
     problems = registry_problems(bad, {"loyalty.nps": 30, "loyalty.y": 0, "typo.z": 1})
-    text = "\n".join(problems)
-    assert "'loyalty.nps': id is declared more than once" in text
-    assert "'mood.x': unknown area 'mood'" in text
-    assert "'loyalty.y': unknown unit 'furlongs'" in text
-    assert "'loyalty.y': description is empty" in text
-    assert "'loyalty.y': target 0.0 must be above 0" in text or "'loyalty.y': target 0" in text
-    assert "'mood.x': no target" in text
-    assert "target 'typo.z': no indicator" in text
-    assert "area 'speed': has no indicator" in text
-    assert "'loyalty.z': {knwon} is not one of its parts" in text
-    assert len(problems) >= 8
+    areas = ", ".join(AREAS)
+    assert problems == [
+        "indicator 'loyalty.nps': id is declared more than once",
+        f"indicator 'mood.x': unknown area 'mood' (known: {areas})",
+        "indicator 'loyalty.y': unknown unit 'furlongs' (known: minutes, hours, pct, score, "
+        "index, count)",
+        "indicator 'loyalty.y': description is empty",
+        "indicator 'loyalty.y': target 0 must be above 0 (attainment divides)",
+        "indicator 'loyalty.z': {knwon} is not one of its parts",
+        *(f"area {a!r}: has no indicator" for a in AREAS if a != "loyalty"),
+        "target 'typo.z': no indicator with this id (typo?)",
+    ]
 
 
-def test_check_registry_raises_with_every_problem(settings: Settings) -> None:
-    targets = dict(settings.targets)
-    del targets["loyalty.nps"]
-    del targets["wellbeing.enps"]
+def test_check_registry_raises_with_every_problem() -> None:
     with pytest.raises(RegistryError) as err:
-        check_registry(targets)
-    assert "loyalty.nps" in str(err.value) and "wellbeing.enps" in str(err.value)
+        check_registry({"loyalty.nps": -5, "wellbeing.enpss": 10})
+    assert str(err.value) == (
+        "indicator registry: indicator 'loyalty.nps': target -5 must be above 0 (attainment "
+        "divides); target 'wellbeing.enpss': no indicator with this id (typo?)"
+    )
+
+
+def test_an_override_replaces_the_default_target_only_for_its_indicator() -> None:
+    in_force = targets_in_force({"loyalty.nps": 45})
+    assert in_force["loyalty.nps"] == 45
+    assert in_force["loyalty.csat_pct"] == by_id("loyalty.csat_pct").target == 80
