@@ -10,10 +10,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from browser_helpers import go_to, no_errors, open_app, tab_panel, table_text
 from playwright.sync_api import Page, expect
 
 from cli.main import SAMPLE_DIR
+from tests.browser.browser_helpers import go_to, no_errors, open_app, tab_panel, table_text
 
 pytestmark = pytest.mark.browser
 

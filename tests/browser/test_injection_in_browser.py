@@ -12,9 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browser_helpers import no_errors, settle, tab_panel
 from playwright.sync_api import Page, expect
 
+from tests.browser.browser_helpers import no_errors, settle, tab_panel
 from tests.hostile import hostile_lead, make_hostile
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from browser_helpers import (
+from playwright.sync_api import Page, expect
+
+from database.db import read_connection
+from database.settings import load_settings
+from metrics.drilldown import tickets_behind
+from tests.browser.browser_helpers import (
     choose,
     go_to,
     no_errors,
@@ -19,11 +24,6 @@ from browser_helpers import (
     tab_panel,
     table_text,
 )
-from playwright.sync_api import Page, expect
-
-from database.db import read_connection
-from database.settings import load_settings
-from metrics.drilldown import tickets_behind
 
 pytestmark = pytest.mark.browser
 

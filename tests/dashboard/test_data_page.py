@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard_helpers import no_errors, shown, texts
-
 from database.db import read_connection
+from tests.dashboard.dashboard_helpers import no_errors, shown, texts
 
 PAGE = "views/load_data.py"
 NEW_TICKETS = (

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dashboard_helpers import no_errors, texts
 
-from database.settings import load_settings, settings_path_for
 from dashboard.ui import fmt_value
+from database.settings import load_settings, settings_path_for
 from metrics.registry import AREA_INFO, INDICATORS
+from tests.dashboard.dashboard_helpers import no_errors, texts
 
 GLOSSARY = "views/glossary.py"
 SETTINGS = "views/settings.py"

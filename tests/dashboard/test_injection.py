@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dashboard_helpers import escaped, no_errors, shown
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from tests.dashboard.dashboard_helpers import escaped, no_errors, shown
 from tests.hostile import hostile_lead, make_hostile
 
 HOST = "http://127.0.0.1:9"

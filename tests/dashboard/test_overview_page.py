@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from dashboard_helpers import chart_data, charts, metric, no_errors, texts
 
 from database.db import read_connection
 from database.settings import load_settings
 from metrics.registry import AREA_INFO, AREAS
 from metrics.scorecard import area_scores, culture_index, indicator_values
+from tests.dashboard.dashboard_helpers import chart_data, charts, metric, no_errors, texts
 
 
 def scorecard(db: Path, period: str) -> pd.DataFrame:

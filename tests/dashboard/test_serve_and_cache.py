@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from dashboard_helpers import metric, no_errors
 
 from cli.main import build_parser, database_from
 from cli.serve import APP, serve_environment, streamlit_command
 from database.db import Database, data_version
 from ingest.load import load_file
+from tests.dashboard.dashboard_helpers import metric, no_errors
 
 
 def test_serve_runs_streamlit_on_the_app_bound_to_localhost() -> None:

@@ -6,13 +6,13 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from dashboard_helpers import chart_data, metric, no_errors, texts
 
 from database.db import read_connection
 from database.settings import load_settings
 from metrics.drilldown import tickets_behind
 from metrics.registry import INDICATORS, by_id
 from metrics.scorecard import culture_index, indicator_values
+from tests.dashboard.dashboard_helpers import chart_data, metric, no_errors, texts
 
 TEAM_PAGE = "views/team.py"
 

@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from dashboard_helpers import no_errors
 from streamlit.runtime.caching import clear_session_resource_cache
 
 from dashboard.uploads import SessionUploads, uploads_root
+from tests.dashboard.dashboard_helpers import no_errors
 
 PAGE = "views/load_data.py"
 MARKER = b"UPLOAD-MARKER-7f3a"

@@ -6,12 +6,12 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from dashboard_helpers import metric, no_errors, texts
 
 from database.db import read_connection
 from database.settings import load_settings, save_settings
 from metrics.chain import chain_by_team, pearson
 from metrics.scorecard import indicator_values
+from tests.dashboard.dashboard_helpers import metric, no_errors, texts
 
 PAGE = "views/wellbeing.py"
 

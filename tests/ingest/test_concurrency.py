@@ -18,9 +18,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, query, scalar, write_big_tickets
 
 from ingest.load import load_file
+from tests.ingest.helpers import ROOT, query, scalar, write_big_tickets
 
 BIG_ROWS = 600_000
 SMALL = (

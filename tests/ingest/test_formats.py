@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from helpers import TICKET_COLUMNS, csv_text, query, write_bytes
 
 from cli.main import main as cli_main
 from database.db import read_connection
@@ -21,6 +20,7 @@ from database.keys import read_key
 from database.schema import customer_hash, response_hash
 from ingest.load import IngestError, load_file
 from ingest.reader import HEAD_BYTES
+from tests.ingest.helpers import TICKET_COLUMNS, csv_text, query, write_bytes
 
 PRIORITY_REASON = (
     "priority must be low, normal, high or urgent (a mapping's value map can translate other "

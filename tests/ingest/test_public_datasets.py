@@ -13,13 +13,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from helpers import PUBLIC_DATA, query, scalar
 
 from database.db import read_connection
 from database.keys import read_key
 from database.schema import customer_hash
 from ingest.load import IngestError, load_file
 from ingest.sources import SOURCES
+from tests.ingest.helpers import PUBLIC_DATA, query, scalar
 
 KAGGLE = "tickets_kaggle/customer_support_tickets.csv"
 ITSM = "itsm_excerpt/ITSM_data.csv"
