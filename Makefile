@@ -34,7 +34,7 @@ test-fast: setup
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy ingest metrics
+	$(BIN)/mypy database ingest metrics dashboard cli
 
 bench: setup
 	$(BIN)/python bench/ingest.py

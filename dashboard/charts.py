@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import altair as alt
 import pandas as pd
@@ -63,7 +63,7 @@ def trend(
     ]
     if "n" in data.columns:
         tooltip.append(alt.Tooltip("n:Q", title="n", format=",d"))
-    dash = alt.value([0])
+    dash: Any = alt.value([0])
     if dashed:
         dash = alt.condition(
             alt.FieldOneOfPredicate(field=series, oneOf=dashed), alt.value([5, 4]), alt.value([0])

@@ -17,6 +17,7 @@ import os
 import threading
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -28,7 +29,7 @@ from database.settings import Settings, load_settings
 from metrics import chain, drilldown, pulses, queries, scorecard
 from metrics.periods import MONTH, as_period
 
-CACHE = {"max_entries": 64, "ttl": 3600, "show_spinner": False}
+CACHE: dict[str, Any] = {"max_entries": 64, "ttl": 3600, "show_spinner": False}
 _READS = threading.Lock()
 _DATABASE: list[Database] = []  # set by the entry script on every run
 

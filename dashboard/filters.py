@@ -51,7 +51,7 @@ def period_and_range(choose_period: bool = True) -> tuple[str, date, date]:
         return MONTH.name, start, end
     period = ui.url_selectbox(
         "Period",
-        PERIODS,
+        list(PERIODS),
         "period",
         "month",
         where=st.sidebar,

@@ -153,7 +153,7 @@ def rules_section(overrides: dict[str, Any]) -> None:
         )
         submitted = st.form_submit_button("Save rules", type="primary")
     if submitted:
-        chosen = {
+        chosen: dict[str, dict[str, Any]] = {
             "privacy": {"k": int(k)},
             "status": {"amber_tolerance_pct": float(tolerance)},
             "sla_first_response_minutes": {p: float(v) for p, v in sla.items()},

@@ -22,7 +22,7 @@ def _choose_scope() -> tuple[str, str | None]:
     levels = ["team", "department"] if departments else ["team"]
     cols = st.columns([1, 2])
     with cols[0]:
-        level = ui.url_radio("Look at a", levels, "level", "team", format_func=LEVELS.get)
+        level = ui.url_radio("Look at a", levels, "level", "team", format_func=LEVELS.__getitem__)
     names = sorted(teams["team"].tolist()) if level == "team" else departments
     if not names:
         return level, None
@@ -43,7 +43,7 @@ def _indicator_table(
         row = now.loc[ind.id] if ind.id in now.index else None
         status = str(row["status"]) if row is not None else "grey"
         value = row["value"] if row is not None else None
-        if status == "suppressed":
+        if row is not None and status == "suppressed":
             shown = ui.hidden_reason(row["suppressed_because"], k)
         else:
             shown = ui.fmt_value(value, ind.unit_label)

@@ -102,9 +102,13 @@ def _chain(f: filters.Filters) -> None:
         by_team = by_team[by_team["department"] == f.scope_id]
     c1, c2, c3 = st.columns(3)
     with c1:
-        x = ui.url_selectbox("Wellbeing measure", list(CHAIN_X), "wx", format_func=CHAIN_X.get)
+        x = ui.url_selectbox(
+            "Wellbeing measure", list(CHAIN_X), "wx", format_func=CHAIN_X.__getitem__
+        )
     with c2:
-        y = ui.url_selectbox("Customer measure", list(CHAIN_Y), "cy", format_func=CHAIN_Y.get)
+        y = ui.url_selectbox(
+            "Customer measure", list(CHAIN_Y), "cy", format_func=CHAIN_Y.__getitem__
+        )
     with c3:
         lag = ui.url_selectbox(
             "Customers measured",

@@ -67,7 +67,9 @@ def test_tickets(tmp_path: Path, db_path: Path) -> None:
     # The customer id is stored only as a salted hash.
     salt = read_key(db_path)
     assert t1[15] == customer_hash(salt, "cust-1")
-    text_cells = [v for row in rows(db_path, "SELECT * FROM tickets") for v in row if isinstance(v, str)]
+    text_cells = [
+        v for row in rows(db_path, "SELECT * FROM tickets") for v in row if isinstance(v, str)
+    ]
     assert not [v for v in text_cells if "cust-1" in v]
     # A csat on a ticket becomes a survey response with the ticket's team and channel.
     assert rows(db_path, "SELECT response_id, submitted_at, team, ticket_id, channel, csat "

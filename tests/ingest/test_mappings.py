@@ -60,7 +60,9 @@ def test_zendesk(db_path: Path) -> None:
     # Requester 90001 opened two tickets: same salted hash, never the raw id.
     hashes = rows(db_path, "SELECT customer_hash FROM tickets ORDER BY ticket_id")
     assert hashes[0] == hashes[2] != hashes[1]
-    text_cells = [v for row in rows(db_path, "SELECT * FROM tickets") for v in row if isinstance(v, str)]
+    text_cells = [
+        v for row in rows(db_path, "SELECT * FROM tickets") for v in row if isinstance(v, str)
+    ]
     assert not [v for v in text_cells if "90001" in v]
 
 
