@@ -7,6 +7,7 @@ import io
 import shutil
 from datetime import date
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -22,6 +23,7 @@ from tests.browser.browser_helpers import (
     screenshot,
     settle,
     tab_panel,
+    table_rows,
     table_text,
 )
 
@@ -45,8 +47,12 @@ def test_executive_sees_tiles_and_charts(page: Page, shared_server) -> None:
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts).to_have_count(4)
     expect(page.get_by_text("Latest period: October 2026")).to_be_visible()
-    movers = table_text(page, 1)
-    assert "better" in movers or "worse" in movers
+    # Each mover's word follows the sign of its attainment move (the last column).
+    movers = table_rows(page, 1)[1:]
+    assert movers
+    for row in movers:
+        moved = float(row[-1].replace("+", ""))
+        assert row[-2] == ("▲ better" if moved > 0 else "▼ worse")
     screenshot(page, "overview", 2500)
 
     choose(page, "Period", "Quarter")
@@ -60,7 +66,7 @@ def test_team_lead_drills_into_a_team_and_downloads_its_tickets(page: Page, shar
     go_to(page, "Team", "Team scorecard")
     choose(page, "Team", "Tech Support L1")
     expect(page.get_by_test_id("stMetric").filter(has_text="Rank among teams")).to_be_visible()
-    assert "team=Tech+Support+L1" in page.url or "team=Tech%20Support%20L1" in page.url
+    assert parse_qs(urlsplit(page.url).query)["team"] == ["Tech Support L1"]
     grid = table_text(page, 0)
     assert "First response time (median)" in grid
     choose(page, "Which figure", "Reopen rate")
