@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import base64
+from typing import Any
 
 import altair as alt
 import pandas as pd
 
-from dashboard.ui import SERIES_COLOURS, STATUS_ORDER, status_colour, status_text
+from dashboard.ui import SERIES_COLOURS
 from metrics.periods import as_period
-
-
-def _status_colour(legend: Literal["top", "bottom"]) -> alt.Color:
-    """Colour by status_text ('✅ On target', ...) in the status palette, legend at `legend`."""
-    return alt.Color(
-        "status_text:N",
-        title=None,
-        scale=alt.Scale(
-            domain=[status_text(s) for s in STATUS_ORDER],
-            range=[status_colour(s) for s in STATUS_ORDER],
-        ),
-        legend=alt.Legend(orient=legend),
-    )
+from metrics.registry import Indicator
 
 
 def _x(period: str) -> alt.X:
@@ -30,6 +19,34 @@ def _x(period: str) -> alt.X:
         title=None,
         axis=alt.Axis(format=as_period(period).axis_format, labelAngle=0, tickCount=8),
     )
+
+
+ORGANISATION = "Organisation"
+ORGANISATION_COLOUR = "#000000"  # Okabe-Ito black: the organisation looks the same everywhere
+
+
+LOWER_IS_BETTER = " (lower is better)"
+BAD_WHEN_UP_COLOUR = "#D55E00"  # vermillion: a rising line of this colour reads as bad
+
+
+def series_name(ind: Indicator) -> str:
+    """An indicator's name in a legend: 'Burnout risk (lower is better)' when lower is better."""
+    return ind.label + (LOWER_IS_BETTER if ind.better == "lower" else "")
+
+
+def _series_colours(names: list[str]) -> list[str]:
+    """A colour per series: the organisation always black, a lower-is-better indicator always
+    vermillion (never the green of 'on target'), the others in palette order."""
+    others = iter(SERIES_COLOURS * 3)
+    colours = []
+    for name in names:
+        if name == ORGANISATION:
+            colours.append(ORGANISATION_COLOUR)
+        elif name.endswith(LOWER_IS_BETTER):
+            colours.append(BAD_WHEN_UP_COLOUR)
+        else:
+            colours.append(next(others))
+    return colours
 
 
 def trend(
@@ -42,13 +59,18 @@ def trend(
     height: int = 240,
     y_domain: tuple[float, float] | None = None,
     dashed: list[str] | None = None,
+    title: str | None = None,
 ) -> alt.Chart:
-    """Lines over periods, one per series, with points and a tooltip per point."""
+    """Lines over periods, one per series, with points and a tooltip per point.
+
+    The y axis fits the data (not from zero) unless `y_domain` says otherwise; `title` is the
+    chart's accessible name (read by screen readers), not drawn.
+    """
     names = list(dict.fromkeys(data[series].tolist()))
     colour = alt.Color(
         f"{series}:N",
         title=None,
-        scale=alt.Scale(domain=names, range=SERIES_COLOURS[: max(len(names), 1)]),
+        scale=alt.Scale(domain=names, range=_series_colours(names)),
         legend=alt.Legend(orient="top", columns=2 if len(names) > 2 else 0, labelLimit=260),
     )
     y = alt.Y(
@@ -73,7 +95,17 @@ def trend(
     points = base.mark_point(filled=True, size=55).encode(
         shape=alt.Shape(f"{series}:N", legend=None), tooltip=tooltip
     )
-    return (lines + points).properties(height=height)
+    name = title or f"{y_title} by {period}: {', '.join(names)}"
+    return (lines + points).properties(height=height, description=name)
+
+
+def target_rule(target: float) -> alt.Chart:
+    """A dotted horizontal line at the target, with its value in the tooltip."""
+    return (
+        alt.Chart(pd.DataFrame({"target": [target]}))
+        .mark_rule(color="#666666", strokeDash=[2, 2])
+        .encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target", format=",.1f")])
+    )
 
 
 def service_gap(gap: pd.DataFrame) -> alt.Chart:
@@ -122,26 +154,9 @@ def service_gap(gap: pd.DataFrame) -> alt.Chart:
             ],
         )
     )
-    return (rule + dots).properties(height=max(40 * len(order), 120))
-
-
-def status_bars(data: pd.DataFrame, x_title: str = "Score (0-100)") -> alt.Chart:
-    """Horizontal bars of a 0..100 score per label, coloured and labelled by status."""
-    order = data["label"].tolist()
-    return (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            y=alt.Y("label:N", sort=order, title=None),
-            x=alt.X("score:Q", title=x_title, scale=alt.Scale(domain=[0, 100])),
-            color=_status_colour("top"),
-            tooltip=[
-                alt.Tooltip("label:N", title="Area"),
-                alt.Tooltip("score:Q", title="Score", format=".1f"),
-                alt.Tooltip("status_text:N", title="Status"),
-            ],
-        )
-        .properties(height=max(28 * len(order), 120))
+    return (rule + dots).properties(
+        height=max(40 * len(order), 120),
+        description="Service gap: delivered and perceived attainment of target per principle",
     )
 
 
@@ -160,7 +175,7 @@ def distribution(data: pd.DataFrame, title: str) -> alt.Chart:
                 alt.Tooltip("share_pct:Q", title="Share %", format=".1f"),
             ],
         )
-        .properties(height=220)
+        .properties(height=220, description=f"{title}: tickets per duration band")
     )
 
 
@@ -193,23 +208,65 @@ def chain_scatter(data: pd.DataFrame, x: str, y: str, x_title: str, y_title: str
         layers += base.mark_text(align="left", dx=8, fontSize=11, color="#444444").encode(
             text="team:N"
         )
-    return layers.properties(height=340)
-
-
-def heat_status(data: pd.DataFrame) -> alt.Chart:
-    """Teams x indicators grid coloured by status, with the shown text in each cell."""
-    return (
-        alt.Chart(data)
-        .mark_rect(stroke="white", strokeWidth=2)
-        .encode(
-            x=alt.X("indicator_label:N", title=None, axis=alt.Axis(labelAngle=0, orient="top")),
-            y=alt.Y("team:N", title=None),
-            color=_status_colour("bottom"),
-            tooltip=[
-                alt.Tooltip("team:N", title="Team"),
-                alt.Tooltip("indicator_label:N", title="Indicator"),
-                alt.Tooltip("shown:N", title="Value"),
-                alt.Tooltip("status_text:N", title="Status"),
-            ],
-        )
+    return layers.properties(
+        height=340, description=f"{y_title} against {x_title}, one point per team and period"
     )
+
+
+SPARK_WIDTH, SPARK_HEIGHT = 120, 28
+TREND_COLOURS = {"better": "#009E73", "worse": "#D55E00", "flat": "#777777"}
+
+
+def overall_trend(values: list[float | None], better: str) -> str:
+    """'better', 'worse' or 'flat': the least-squares slope over the whole line, read by the
+    indicator's direction (a line that fell from 97 to 82 is worse whatever its last step)."""
+    points = [(i, v) for i, v in enumerate(values) if v is not None]
+    if len(points) < 2:
+        return "flat"
+    xs = [float(i) for i, _ in points]
+    ys = [v for _, v in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x in xs)
+    rise = slope * (xs[-1] - xs[0])
+    scale = max(abs(my), max(ys) - min(ys), 1e-9)
+    if abs(rise) < 0.02 * scale:  # under 2 % of the level: no trend worth a colour
+        return "flat"
+    up = rise > 0
+    return "better" if up == (better == "higher") else "worse"
+
+
+def sparkline_svg(values: list[float | None], better: str) -> str | None:
+    """A small line as an SVG data URI for an image column: gaps where a period has no value,
+    coloured by the direction-aware overall trend; None with fewer than two values."""
+    known = [v for v in values if v is not None]
+    if len(known) < 2:
+        return None
+    lo, hi = min(known), max(known)
+    span = hi - lo or 1.0
+    step = (SPARK_WIDTH - 6) / max(len(values) - 1, 1)
+
+    def xy(i: int, v: float) -> str:
+        return f"{3 + i * step:.1f},{SPARK_HEIGHT - 3 - (v - lo) / span * (SPARK_HEIGHT - 6):.1f}"
+
+    runs: list[list[str]] = [[]]
+    for i, v in enumerate(values):
+        if v is None:
+            runs.append([])
+        else:
+            runs[-1].append(xy(i, v))
+    colour = TREND_COLOURS[overall_trend(values, better)]
+    shapes = []
+    for run in runs:
+        if len(run) == 1:
+            x, y = run[0].split(",")
+            shapes.append(f'<circle cx="{x}" cy="{y}" r="1.8" fill="{colour}"/>')
+        elif run:
+            shapes.append(
+                f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" '
+                'stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>'
+            )
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" '
+        f'viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}">{"".join(shapes)}</svg>'
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")

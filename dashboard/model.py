@@ -5,10 +5,11 @@ Pure pandas over what metrics.scorecard returned; no SQL and no streamlit here.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
+from metrics.periods import as_period
 from metrics.registry import AREA_INFO, INDICATORS, PRINCIPLES, by_id
 from metrics.scorecard import attainment_of
 
@@ -131,6 +132,20 @@ def rank_scopes(
     return now.rename(columns={"scope_id": "id", col: "index"})
 
 
+def index_areas(
+    index_frame: pd.DataFrame, period: pd.Timestamp, scope: str, scope_id: str | None
+) -> int | None:
+    """How many area scores the index of a scope and period is a mean of (None: no index)."""
+    row = index_frame[
+        (index_frame["period_start"] == period)
+        & (index_frame["scope"] == scope)
+        & (index_frame["scope_id"] == (scope_id or ""))
+    ]
+    if row.empty or "areas" not in row or pd.isna(row["areas"].iloc[0]):
+        return None
+    return int(row["areas"].iloc[0])
+
+
 def indicator_ranks(
     frame: pd.DataFrame, period: pd.Timestamp, scope: str, scope_id: str
 ) -> dict[str, str]:
@@ -145,3 +160,17 @@ def indicator_ranks(
         if scope_id in names:
             ranks[str(indicator)] = f"{names.index(scope_id) + 1} of {len(names)}"
     return ranks
+
+
+def partial_periods(
+    period: str, starts: list[pd.Timestamp], span: tuple[date, date] | None
+) -> set[pd.Timestamp]:
+    """The periods that the data covers only in part (the first and last, usually).
+
+    A 2-day first week or a quarter holding one month is not comparable with a full one.
+    """
+    if span is None:
+        return set()
+    lo, hi = span
+    shape = as_period(period)
+    return {s for s in starts if s.date() < lo or shape.end(s.date()) - timedelta(days=1) > hi}

@@ -6,26 +6,45 @@ import logging
 import math
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import streamlit as st
 
+from metrics.registry import AREAS
+
 log = logging.getLogger("scorecard.dashboard")
 
+
+@dataclass(frozen=True)
+class Status:
+    """How a status looks: a Material icon, a word, a palette colour and a Markdown colour."""
+
+    icon: str  # Streamlit's Material icon shortcode: drawn from a bundled font, never an emoji
+    word: str
+    colour: str
+    markdown_colour: str  # the nearest of Streamlit's Markdown colours (:green[...])
+
+
 # Okabe-Ito colours (safe for the common colour-vision deficiencies); every status also has
-# an icon and a word, so colour is never the only signal.
-STATUS: dict[str, tuple[str, str, str]] = {
-    "green": ("✅", "On target", "#009E73"),
-    "amber": ("⚠️", "Close to target", "#E69F00"),
-    "red": ("❌", "Off target", "#D55E00"),
-    "grey": ("➖", "No data", "#999999"),
-    "suppressed": ("🔒", "Suppressed", "#CC79A7"),
+# an icon and a word, so colour is never the only signal, and the icons are Streamlit's own
+# Material font: a desktop without a colour-emoji font shows them all the same.
+STATUS: dict[str, Status] = {
+    "green": Status(":material/check_circle:", "On target", "#009E73", "green"),
+    "amber": Status(":material/error:", "Close to target", "#E69F00", "orange"),
+    "red": Status(":material/cancel:", "Off target", "#D55E00", "red"),
+    "grey": Status(":material/remove:", "No data", "#999999", "gray"),
+    "suppressed": Status(":material/lock:", "Suppressed", "#CC79A7", "violet"),
 }
 STATUS_ORDER = list(STATUS)
-SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+# Series colours leave out the status green and vermillion, so a line never reads as a verdict.
+SERIES_COLOURS = ["#0072B2", "#E69F00", "#56B4E9", "#CC79A7", "#F0E442"]
 # Units written without a suffix (scores, indexes, counts).
 PLAIN_UNITS = ("", "/100", "score", "index", "points", "count")
+MISSING = "—"  # a figure that is not there; the table or caption says why
+# Perceived figures over fewer answers than this carry a small-sample warning.
+SMALL_SAMPLE = 10
 PERIOD_LABELS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
 
 
@@ -51,10 +70,29 @@ def text(value: Any) -> str:
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", one_line)
 
 
-def status_text(status: str | None) -> str:
-    """Icon and word for a status, e.g. '✅ On target'."""
-    icon, word, _ = STATUS.get(status or "grey", STATUS["grey"])
-    return f"{icon} {word}"
+def status_of(status: str | None) -> Status:
+    """The look of a status (grey for an unknown or missing one)."""
+    return STATUS.get(status or "grey", STATUS["grey"])
+
+
+def status_word(status: str | None) -> str:
+    """The word of a status ('On target'), for tables and charts (plain text there)."""
+    return status_of(status).word
+
+
+def status_badge(status: str | None) -> str:
+    """Icon and word in the status colour, for Markdown: ':green[:material/check_circle: On
+    target]'."""
+    look = status_of(status)
+    return f":{look.markdown_colour}[{look.icon} {look.word}]"
+
+
+def status_cell_style(word: Any) -> str:
+    """CSS for a table cell that holds a status word or ends with one (a tint, not the text)."""
+    for look in STATUS.values():
+        if isinstance(word, str) and word.lower().endswith(look.word.lower()):
+            return f"background-color: {look.colour}2e"  # the palette colour at 18 % opacity
+    return ""
 
 
 def hidden_reason(because: Any, k: int) -> str:
@@ -77,7 +115,7 @@ def hidden_summary(because: Sequence[Any], k: int) -> str:
 
 def status_colour(status: str | None) -> str:
     """The palette colour of a status."""
-    return STATUS.get(status or "grey", STATUS["grey"])[2]
+    return status_of(status).colour
 
 
 def is_missing(value: Any) -> bool:
@@ -90,11 +128,29 @@ def is_missing(value: Any) -> bool:
         return False
 
 
+def _duration(value: float, unit: str, signed: bool = False) -> str | None:
+    """A duration in the largest readable unit (min under 2 h, h under 2 days, else d);
+    None when the unit is not a duration."""
+    minutes = {"min": 1.0, "h": 60.0}.get(unit)
+    if minutes is None:
+        return None
+    total = float(value) * minutes
+    sign = "+" if signed and total > 0 else ""
+    if abs(total) < 120 and unit == "min":
+        return f"{sign}{total:,.0f} min"
+    if abs(total) < 48 * 60:
+        return f"{sign}{total / 60:,.1f} h"
+    return f"{sign}{total / 1440:,.1f} d"
+
+
 def fmt_value(value: Any, unit: str | None = None, digits: int | None = None) -> str:
-    """A value with its unit for people: 12.3 %, 45 min, 3.2 h, -12 (NPS)."""
+    """A value with its unit for people: 12.3 %, 45 min, 3.2 h, 2.5 d, -12 (NPS), 1,234."""
     if is_missing(value):
-        return "–"
+        return MISSING
     unit = (unit or "").strip()
+    duration = _duration(value, unit) if digits is None else None
+    if duration is not None:
+        return duration
     if digits is None:
         digits = 0 if abs(float(value)) >= 100 else 1
     number = f"{float(value):,.{digits}f}"
@@ -110,6 +166,9 @@ def fmt_change(change: Any, unit: str | None = None) -> str | None:
     if is_missing(change):
         return None
     unit = (unit or "").strip()
+    duration = _duration(change, unit, signed=True)
+    if duration is not None:
+        return duration
     sign = "+" if float(change) > 0 else ""
     digits = 0 if abs(float(change)) >= 100 else 1
     number = f"{sign}{float(change):,.{digits}f}"
@@ -118,6 +177,11 @@ def fmt_change(change: Any, unit: str | None = None) -> str | None:
     if unit in PLAIN_UNITS:
         return number
     return f"{number} {unit}"
+
+
+def fmt_count(n: Any) -> str:
+    """A count with thousands separators ('12,345'), or the missing mark."""
+    return MISSING if is_missing(n) else f"{int(n):,}"
 
 
 def readable_error(exc: BaseException) -> str:
@@ -141,7 +205,10 @@ def guard(render: Callable[[], None]) -> None:
         # st.stop / st.rerun / st.switch_page raise BaseException subclasses, which pass through.
         log.exception("page failed")
         # The message may quote a file name or a value from the data: shown as text.
-        st.error(f"Sorry, this view could not be shown: {text(readable_error(exc))}", icon="🚫")
+        st.error(
+            f"Sorry, this view could not be shown: {text(readable_error(exc))}",
+            icon=":material/block:",
+        )
         st.caption("The details are in the server log.")
 
 
@@ -160,6 +227,19 @@ def _initial(param: str, options: Sequence[str], default: str) -> str:
     return default
 
 
+def url_notice(message: str) -> None:
+    """Say that a value in the link could not be used, and what is shown instead."""
+    st.warning(message, icon=":material/link_off:")
+
+
+def _rejected_from_url(param: str, options: Sequence[str]) -> str | None:
+    """The link's value for `param` when it is there but not among the options."""
+    raw = st.query_params.get(param)
+    if raw is None or raw in options:
+        return None
+    return str(raw)
+
+
 def url_selectbox(
     label: str,
     options: Sequence[str],
@@ -173,7 +253,7 @@ def url_selectbox(
     """A selectbox whose value lives in the URL (?param=value) and across pages."""
     options = list(options)
     where = where or st
-    key = _url_widget_key(param, options, default)
+    key = _url_widget_key(param, options, default, label, format_func)
     value = where.selectbox(label, options, key=key, format_func=format_func, help=help)
     _remember(param, value)
     return str(value)
@@ -192,20 +272,35 @@ def url_radio(
     """A radio whose value lives in the URL and across pages."""
     options = list(options)
     where = where or st
-    key = _url_widget_key(param, options, default)
+    key = _url_widget_key(param, options, default, label, format_func)
     value = where.radio(label, options, key=key, format_func=format_func, horizontal=horizontal)
     _remember(param, value)
     return str(value)
 
 
-def _url_widget_key(param: str, options: list[Any], default: Any) -> str:
-    """The widget key for a URL-kept choice, its state set to the current or initial value."""
+def _url_widget_key(
+    param: str, options: list[Any], default: Any, label: str, format_func: Callable[[Any], str]
+) -> str:
+    """The widget key for a URL-kept choice, its state set to the current or initial value.
+
+    A value in the link that is not among the options gets a visible notice naming what is
+    shown instead: a link never silently shows another team or another year.
+    """
     key = f"w_{param}"
     fallback = default if default in options else options[0]
     current = st.session_state.get(key)
+    if current not in options:
+        chosen = _initial(param, options, fallback)
+        rejected = _rejected_from_url(param, options)
+        if rejected is not None:
+            url_notice(
+                f"The link asks for {label.lower()} “{text(rejected)}”, which is not in the "
+                f"data: showing {text(format_func(chosen))} instead."
+            )
+        current = chosen
     # Re-assigning keeps the value when the widget re-appears on another page (Streamlit drops
     # widget state of pages not shown; an explicit Session State value survives).
-    st.session_state[key] = current if current in options else _initial(param, options, fallback)
+    st.session_state[key] = current
     return key
 
 
@@ -214,6 +309,35 @@ def _parse_date(raw: Any) -> date | None:
         return date.fromisoformat(str(raw))
     except (TypeError, ValueError):
         return None
+
+
+def _range_from_link(
+    span: tuple[date, date], default: tuple[date, date]
+) -> tuple[date, date, str | None]:
+    """The range the link (or this session) asks for, within the data, and a notice when the
+    link's dates could not be used as they are."""
+    lo, hi = span
+    raw = {end: st.query_params.get(end) for end in ("from", "to")}
+    asked = {end: _parse_date(value) for end, value in raw.items()}
+    kept = {end: _parse_date(st.session_state.get(f"_keep_{end}")) for end in ("from", "to")}
+    start = asked["from"] or kept["from"] or default[0]
+    end = asked["to"] or kept["to"] or default[1]
+    unreadable = [f"“{text(v)}”" for k, v in raw.items() if v is not None and asked[k] is None]
+    data_runs = f"the data runs from {lo:%d %b %Y} to {hi:%d %b %Y}"
+    if unreadable:
+        notice = f"The link's date {' and '.join(unreadable)} is not a date (YYYY-MM-DD)"
+    elif start > end:
+        notice = f"The link's dates run backwards ({start} to {end})"
+    elif end < lo or start > hi:
+        notice = f"The link asks for {start:%d %b %Y} to {end:%d %b %Y}, but {data_runs}"
+    elif start < lo or end > hi:
+        notice = f"The link asks for {start:%d %b %Y} to {end:%d %b %Y}; {data_runs}"
+    else:
+        return start, end, None
+    if start > end or end < lo or start > hi:
+        start, end = default
+    start, end = min(max(start, lo), hi), min(max(end, lo), hi)
+    return start, end, f"{notice}: showing {start:%d %b %Y} to {end:%d %b %Y}."
 
 
 def url_date_range(
@@ -231,15 +355,9 @@ def url_date_range(
     if isinstance(current, tuple | list) and len(current) == 1:
         pass  # a person is half-way through picking a range: leave it alone
     elif not (isinstance(current, tuple | list) and len(current) == 2):
-        start = _parse_date(st.query_params.get("from")) or _parse_date(
-            st.session_state.get("_keep_from")
-        )
-        end = _parse_date(st.query_params.get("to")) or _parse_date(
-            st.session_state.get("_keep_to")
-        )
-        start, end = clamp(start or default[0]), clamp(end or default[1])
-        if start > end:
-            start, end = default
+        start, end, notice = _range_from_link(span, default)
+        if notice:
+            url_notice(notice)
         st.session_state[key] = (start, end)
     else:
         st.session_state[key] = (clamp(current[0]), clamp(current[1]))
@@ -260,18 +378,50 @@ def empty_state() -> None:
     st.info(
         "There is no data yet. Load CSV exports on the **Data** page, or run "
         "`scorecard demo` to load the sample data.",
-        icon="📭",
+        icon=":material/inbox:",
     )
-    st.page_link("views/load_data.py", label="Go to the Data page", icon="📥")
+    st.page_link("views/load_data.py", label="Go to the Data page", icon=":material/upload_file:")
 
 
-def period_label(period: str, start: Any, short: bool = False) -> str:
-    """'October 2026' / 'Oct 2026', 'Q4 2026', 'week of 26 Oct 2026' / '26 Oct 2026'."""
+def period_label(period: str, start: Any, short: bool = False, partial: bool = False) -> str:
+    """'October 2026' / 'Oct 2026', 'Q4 2026', 'week of 26 Oct 2026' / '26 Oct 2026'; with
+    ' (partial)' for a period the data covers only in part."""
     if period == "week":
-        return f"{start:%d %b %Y}" if short else f"week of {start:%d %b %Y}"
-    if period == "quarter":
-        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
-    return f"{start:%b %Y}" if short else f"{start:%B %Y}"
+        label = f"{start:%d %b %Y}" if short else f"week of {start:%d %b %Y}"
+    elif period == "quarter":
+        label = f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    else:
+        label = f"{start:%b %Y}" if short else f"{start:%B %Y}"
+    return f"{label} (partial)" if partial else label
+
+
+def partial_note(period: str, span: tuple[date, date] | None) -> str:
+    """Why a period is marked partial, and what that does to the comparisons."""
+    covered = f" (the data runs from {span[0]:%d %b %Y} to {span[1]:%d %b %Y})" if span else ""
+    return (
+        f"This {period} is only partly covered by the data{covered}: its figures are not "
+        f"compared with a full {period}, and partial {period}s are left out of trend lines."
+    )
+
+
+TOTAL_AREAS = len(AREAS)
+INDEX_HELP = (
+    "Mean of the area scores that have a value (the number of areas behind it is shown); each "
+    "area score is the mean attainment of its indicators against their targets (0-100)."
+)
+
+
+def score_target_note(tolerance_pct: float) -> str:
+    """The target of an area score or the index, said where its status is shown."""
+    return (
+        f"Target: 100 (every indicator on its target); close to target: "
+        f"{100 - tolerance_pct:g} or more."
+    )
+
+
+def areas_text(areas: Any) -> str:
+    """'8 of 9 areas': how many area scores the index is a mean of."""
+    return f"{int(areas)} of {TOTAL_AREAS} areas"
 
 
 def sentence(text: str) -> str:

@@ -10,14 +10,15 @@ from database.csvsafe import frame_csv
 from metrics.registry import AREA_INFO, AREAS, INDICATORS
 
 HOW_SCORES_WORK = """
-- **Status** compares a value with its target: ✅ *on target* when met, ⚠️ *close to target*
-  when missed by no more than {tol:g} % of the target, ❌ *off target* otherwise, ➖ *no data*
-  when there is nothing to compute over, 🔒 *suppressed* when fewer than {k} employees answered
-  (or, for a larger group, when showing it would let a smaller hidden group be worked out from
-  the totals).
+- **Status** compares a value with its target: {green} when met, {amber} when missed by no
+  more than {tol:g} % of the target, {red} otherwise, {grey} when there is nothing to compute
+  over, {suppressed} when fewer than {k} employees answered (or, for a larger group, when
+  showing it would let a smaller hidden group be worked out from the totals).
 - **Attainment** = value / target (higher is better) or target / value (lower is better),
   capped at 100 %. An **area score** is the mean attainment of its indicators that have a value;
-  the **service-culture index** is the mean of the nine area scores.
+  the **service-culture index** is the mean of the area scores that have a value, and says how
+  many there are behind it: "8 of 9 areas" when one area (often wellbeing, between polls) has
+  no value. The target of an area score and of the index is 100 (every indicator on target).
 - **Change** is against the previous period of the same team, department or organisation, in
   the indicator's own unit (percentage points for percentages).
 - **Delivered** indicators come from tickets (what the operation did); **perceived** ones from
@@ -54,7 +55,11 @@ def render() -> None:
     st.title("Glossary")
     settings = data.settings()
     st.markdown(
-        HOW_SCORES_WORK.format(tol=settings.status.amber_tolerance_pct, k=settings.privacy.k)
+        HOW_SCORES_WORK.format(
+            tol=settings.status.amber_tolerance_pct,
+            k=settings.privacy.k,
+            **{status: ui.status_badge(status) for status in ui.STATUS},
+        )
     )
     frame = glossary_frame()
     search = st.text_input("Search indicators", key="glossary_search", placeholder="e.g. reopen")

@@ -22,50 +22,58 @@ def _scoped(frame: pd.DataFrame, f: filters.Filters) -> pd.DataFrame:
     return model.in_scope(frame, f.scope, f.scope_id, f.first_period, f.end)
 
 
-def culture_index_block(f: filters.Filters, current: pd.Timestamp) -> None:
-    """The service-culture index: this period, its change and its trend."""
+def _tile_trend(values: list[float | None]) -> None:
+    """A sparkline under a tile, coloured by its overall direction (scores: higher is better)."""
+    svg = charts.sparkline_svg(values, "higher")
+    if svg is not None:
+        st.image(svg, width="stretch")
+
+
+def culture_index_block(f: filters.Filters, current: pd.Timestamp, comparable: bool) -> None:
+    """The service-culture index: this period, its change, the areas behind it and its trend."""
     index = data.culture_index(f.period)
     col = model.value_column(index)
     mine = _scoped(index, f).sort_values("period_start")
     now = mine[mine["period_start"] == current][col]
     before = mine[mine["period_start"] < current][col].dropna()
     value = float(now.iloc[0]) if len(now) and not pd.isna(now.iloc[0]) else None
-    previous = float(before.iloc[-1]) if len(before) else None
+    previous = float(before.iloc[-1]) if len(before) and comparable else None
     change = None if value is None or previous is None else value - previous
-    status = area_status(value, data.settings().status.amber_tolerance_pct)
+    tolerance = data.settings().status.amber_tolerance_pct
+    status = area_status(value, tolerance)
+    areas = model.index_areas(index, current, f.scope, f.scope_id)
     left, right = st.columns([1, 3], vertical_alignment="center")
-    with left:
+    with left, st.container(border=True):
         st.metric(
             "Service-culture index",
             ui.fmt_value(value, "", 0),
             delta=None if change is None else round(change, 1),
             delta_description=f"vs previous {f.period}",
-            chart_data=mine[col].dropna().tolist(),
-            border=True,
-            help="Mean of the nine area scores; each area score is the mean attainment of its "
-            "indicators against their targets (0-100).",
+            help=ui.INDEX_HELP,
         )
-        st.markdown(f"**Status:** {ui.status_text(status)}")
+        if areas is not None:
+            st.markdown(f"**{ui.areas_text(areas)}**")
+        st.markdown(f"{ui.status_badge(status)}  \n{ui.score_target_note(tolerance)}")
     with right:
         series = mine[["period_start", col]].rename(columns={col: "value"})
-        series["series"] = f.scope_id or "Organisation"
+        series["series"] = f.scope_id or charts.ORGANISATION
         if f.scope != "org":
             org = model.in_scope(index, "org", None, f.first_period, f.end)
             org = org[["period_start", col]].rename(columns={col: "value"})
-            org["series"] = "Organisation"
+            org["series"] = charts.ORGANISATION
             series = pd.concat([series, org])
         chart = charts.trend(
             series.dropna(subset=["value"]),
             f.period,
             "Index (0-100)",
-            y_domain=(0, 100),
             height=220,
-            dashed=["Organisation"] if f.scope != "org" else None,
+            dashed=[charts.ORGANISATION] if f.scope != "org" else None,
+            title="Service-culture index by " + f.period,
         )
         st.altair_chart(chart, width="stretch")
 
 
-def area_tiles(f: filters.Filters, current: pd.Timestamp) -> None:
+def area_tiles(f: filters.Filters, current: pd.Timestamp, comparable: bool) -> None:
     """One tile per area: score, status, change from the previous period, sparkline."""
     scores = data.area_scores(f.period)
     col = model.value_column(scores)
@@ -79,25 +87,24 @@ def area_tiles(f: filters.Filters, current: pd.Timestamp) -> None:
             now = series[series["period_start"] == current]
             value = float(now[col].iloc[0]) if len(now) and not pd.isna(now[col].iloc[0]) else None
             earlier = series[series["period_start"] < current][col].dropna()
-            previous = float(earlier.iloc[-1]) if len(earlier) else None
+            previous = float(earlier.iloc[-1]) if len(earlier) and comparable else None
             change = None if value is None or previous is None else round(value - previous, 1)
             if "status" in now.columns and len(now) and isinstance(now["status"].iloc[0], str):
                 status = str(now["status"].iloc[0])
             else:
                 status = area_status(value, tolerance)
-            icon, word, _ = ui.STATUS[status if status in ui.STATUS else "grey"]
-            with slot:
+            look = ui.status_of(status)
+            with slot, st.container(border=True):
                 st.metric(
-                    f"{AREA_INFO[area].label} · {word}",
+                    f"{AREA_INFO[area].label} · {look.word}",
                     ui.fmt_value(value, "", 0),
                     delta=change,
                     delta_description=f"vs previous {f.period}" if change is not None else None,
-                    chart_data=series[col].dropna().tolist() or None,
-                    border=True,
-                    icon=icon,
+                    icon=look.icon,
                     help=f"Area score 0-100 (mean attainment of the {AREA_INFO[area].label} "
-                    "indicators against their targets). Status: " + ui.status_text(status),
+                    f"indicators against their targets). {ui.score_target_note(tolerance)}",
                 )
+                _tile_trend([None if pd.isna(v) else float(v) for v in series[col]])
 
 
 def gap_block(frame: pd.DataFrame, current: pd.Timestamp) -> None:
@@ -113,20 +120,29 @@ def gap_block(frame: pd.DataFrame, current: pd.Timestamp) -> None:
 
         def shown(values: pd.Series, signed: bool = False) -> list[str]:
             spec = "{:+.0f}" if signed else "{:.0f}"
-            return ["–" if ui.is_missing(v) else spec.format(float(v)) for v in values]
+            return [ui.MISSING if ui.is_missing(v) else spec.format(float(v)) for v in values]
 
         table = pd.DataFrame(
             {
                 "Principle": gap["principle"],
-                "Delivered %": shown(gap["delivered"]),
-                "Perceived %": shown(gap["perceived"]),
-                "Gap (pts)": shown(gap["gap"], signed=True),
+                "Delivered attainment": shown(gap["delivered"]),
+                "Perceived attainment": shown(gap["perceived"]),
+                "Perceived − delivered": shown(gap["perceived"] - gap["delivered"], signed=True),
             }
         )
         st.dataframe(table, hide_index=True, width="stretch")
+        no_delivered = gap[gap["delivered"].isna() & gap["perceived"].notna()]["principle"]
+        note = ""
+        if len(no_delivered):
+            names = ", ".join(no_delivered)
+            note = (
+                f" {names}: no delivered value, because no ticket field measures it (it is only "
+                "asked in the survey)."
+            )
         st.caption(
-            "Attainment of target, 0-100. A positive gap: customers feel the service is worse "
-            "than the operation's own numbers say."
+            "Attainment: how close the indicators come to their targets, 0-100 (100 = every "
+            "target met). Perceived − delivered below zero: customers feel the service is worse "
+            "than the operation's own numbers say." + note
         )
 
 
@@ -141,18 +157,24 @@ def trends_block(frame: pd.DataFrame, f: filters.Filters) -> None:
         with where:
             st.markdown(f"**{title}**")
             rows = frame[frame["indicator"].isin(ids)].copy()
-            rows["series"] = rows["indicator"].map(lambda i: by_id(i).label)
+            rows["series"] = rows["indicator"].map(lambda i: charts.series_name(by_id(i)))
             shown = rows.dropna(subset=["value"])
             if shown.empty:
                 st.info("No values in this range.")
             else:
                 st.altair_chart(
-                    charts.trend(shown, f.period, "% or points", height=230), width="stretch"
+                    charts.trend(
+                        shown, f.period, "% or points", height=230, title=f"{title} by {f.period}"
+                    ),
+                    width="stretch",
                 )
             hidden = rows[rows["status"] == "suppressed"] if "status" in rows else rows.iloc[:0]
             if len(hidden):
                 because = hidden.get("suppressed_because", pd.Series(dtype=str)).tolist()
-                st.caption(f"🔒 {len(hidden)} value(s) hidden: {ui.hidden_summary(because, k)}.")
+                st.caption(
+                    f":material/lock: {len(hidden)} value(s) hidden: "
+                    f"{ui.hidden_summary(because, k)}."
+                )
 
 
 def movers_block(frame: pd.DataFrame, f: filters.Filters, current: pd.Timestamp) -> None:
@@ -198,27 +220,35 @@ def render() -> None:
     f = filters.scorecard_filters()
     with st.spinner("Computing the scorecard..."):
         frame = _scoped(data.indicator_values(f.period), f)
-    current, _ = model.latest_and_previous(frame)
+    current, previous = model.latest_and_previous(frame)
     if current is None:
         st.info("No data for this selection: widen the date range or pick another department.")
         return
+    span = data.date_span()
+    partial = model.partial_periods(f.period, model.periods(frame), span)
+    comparable = current not in partial and (previous is None or previous not in partial)
+    latest = ui.period_label(f.period, current, partial=current in partial)
     st.caption(
         f"Showing {ui.text(f.scope_label)}, {ui.PERIOD_LABELS[f.period].lower()} by "
-        f"{f.period}. Latest period: **{ui.period_label(f.period, current)}**, "
-        f"compared with the {f.period} before."
+        f"{f.period}. Latest period: **{latest}**, compared with the {f.period} before."
     )
+    if not comparable:
+        st.caption(ui.partial_note(f.period, span))
     pulse = data.pulse_caption(f.period, current.date())
     if pulse:
         st.caption(pulse)
-    culture_index_block(f, current)
+    culture_index_block(f, current, comparable)
     st.subheader("Areas")
-    area_tiles(f, current)
+    area_tiles(f, current, comparable)
     st.subheader("Service gap: delivered vs perceived")
     gap_block(frame, current)
     st.subheader("Loyalty and wellbeing")
-    trends_block(frame, f)
+    trends_block(frame[~frame["period_start"].isin(partial)], f)
     st.subheader(f"Biggest movers this {f.period}")
-    movers_block(frame, f, current)
+    if comparable:
+        movers_block(frame, f, current)
+    else:
+        st.info(f"No comparison: a partial {f.period} is not compared with a full one.")
 
 
 ui.guard(render)

@@ -65,7 +65,7 @@ def targets_section(overrides: dict[str, Any]) -> None:
                 "Unit": ind.unit_label.strip() or "score",
                 "Default target": ind.target,
                 "Target": current,
-                "Changed": "✏️ yes" if ind.id in overrides.get("targets", {}) else "",
+                "Changed": "yes" if ind.id in overrides.get("targets", {}) else "",
             }
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=420)

@@ -3,105 +3,140 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, filters, model, ui
+from dashboard import charts, data, filters, model, tables, ui
 from database.csvsafe import frame_csv
 from metrics.periods import as_period
-from metrics.registry import AREA_INFO, INDICATORS, by_id
+from metrics.registry import INDICATORS, by_id
 
 LEVELS = {"team": "Team", "department": "Department"}
+ORGANISATION = charts.ORGANISATION
 TICKET_LIMIT = 1000
+TABLE_ORDER = [
+    "Indicator", "Value", "Status", "Change", "Trend", "Target", "Organisation", "Rank", "n",
+    "Area",
+]  # fmt: skip
 
 
-def _choose_scope() -> tuple[str, str | None]:
+def _choose_scope() -> tuple[str, str | None, Any]:
+    """Level and name of what to look at, and the slot beside them for the period picker."""
     teams = data.teams()
     departments = sorted(teams["department"].dropna().unique().tolist())
     levels = ["team", "department"] if departments else ["team"]
-    cols = st.columns([1, 2])
+    cols = st.columns([1, 2, 2])
     with cols[0]:
         level = ui.url_radio("Look at a", levels, "level", "team", format_func=LEVELS.__getitem__)
     names = sorted(teams["team"].tolist()) if level == "team" else departments
     if not names:
-        return level, None
+        return level, None, cols[2]
     with cols[1]:
         param = "team" if level == "team" else "dept"
         chosen = ui.url_selectbox(LEVELS[level], names, param, names[0])
-    return level, chosen
+    return level, chosen, cols[2]
 
 
-def _indicator_table(
-    frame: pd.DataFrame, org: pd.DataFrame, ranks: dict[str, str], current: pd.Timestamp
-) -> pd.DataFrame:
-    now = frame[frame["period_start"] == current].set_index("indicator")
-    org_now = org[org["period_start"] == current].set_index("indicator")
-    k = data.settings().privacy.k
-    rows = []
-    for ind in INDICATORS:
-        row = now.loc[ind.id] if ind.id in now.index else None
-        status = str(row["status"]) if row is not None else "grey"
-        value = row["value"] if row is not None else None
-        if row is not None and status == "suppressed":
-            shown = ui.hidden_reason(row["suppressed_because"], k)
-        else:
-            shown = ui.fmt_value(value, ind.unit_label)
-        history = frame[frame["indicator"] == ind.id].sort_values("period_start")["value"]
-        org_value = org_now.loc[ind.id, "value"] if ind.id in org_now.index else None
-        rows.append(
-            {
-                "Area": AREA_INFO[ind.area].label,
-                "Indicator": ind.label,
-                "Value": shown,
-                "Target": ("≤ " if ind.better == "lower" else "≥ ")
-                + ui.fmt_value(row["target"] if row is not None else ind.target, ind.unit_label),
-                "Status": ui.status_text(status),
-                "Change": (
-                    ui.fmt_change(row["change"], ind.unit_label) if row is not None else None
-                )
-                or "–",
-                "Organisation": ui.fmt_value(org_value, ind.unit_label),
-                "Rank": ranks.get(ind.id, "–"),
-                "n": None if row is None or pd.isna(row["n"]) else int(row["n"]),
-                "Trend": [None if pd.isna(v) else float(v) for v in history],
-                "id": ind.id,
-            }
-        )
-    return pd.DataFrame(rows)
+def _show_indicator_table(table: pd.DataFrame, scope: str) -> None:
+    """The table of every indicator; choosing a row opens its trend and its tickets below."""
+    shown = table.drop(columns=["id"])
+    styled = shown.style.map(ui.status_cell_style, subset=["Status"]).map(
+        tables.change_cell_style, subset=["Change"]
+    )
+    event = st.dataframe(
+        styled,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(table), 980),
+        column_order=TABLE_ORDER,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="indicator_table",
+        column_config={
+            "Indicator": st.column_config.TextColumn("Indicator", width=200, pinned=True),
+            "Value": st.column_config.TextColumn("Value", width=110),
+            "Status": st.column_config.TextColumn("Status", width=115),
+            "Change": st.column_config.TextColumn(
+                "Change", width=125, help="Against the previous period, read by the direction "
+                "that is better for the indicator"
+            ),
+            "Trend": st.column_config.ImageColumn(
+                "Trend", width=130, help="Over the date range; green: getting better overall, "
+                "vermillion: getting worse, grey: flat. Gaps: no value in that period."
+            ),
+            "Target": st.column_config.TextColumn("Target", width=85),
+            "Organisation": st.column_config.TextColumn("Organisation", width=95),
+            "Rank": st.column_config.TextColumn("Rank", width=65, help=f"Among {scope}s, best "
+                                                "first"),
+            "n": st.column_config.TextColumn("n", width=65, help="How many items the value is "
+                                             "over"),
+            "Area": st.column_config.TextColumn("Area", width=110),
+        },
+    )  # fmt: skip
+    rows = list(event.selection.rows) if event is not None else []
+    picked = str(table.iloc[rows[0]]["id"]) if rows else None
+    if picked is not None and picked != st.session_state.get("_picked_row"):
+        # A newly chosen row sets the trend and, where it has one, the ticket list below.
+        st.session_state["w_ind"] = picked
+        if by_id(picked).drilldown is not None:
+            st.session_state["w_list"] = picked
+    st.session_state["_picked_row"] = picked
+    st.caption(
+        f"{ui.MISSING} in a cell: no value in this period (nothing to compute over). Choose a "
+        "row to see its trend and the tickets behind it below."
+    )
 
 
-def _trend_against_org(frame: pd.DataFrame, org: pd.DataFrame, who: str, period: str) -> None:
+def _trend_against_org(
+    frame: pd.DataFrame, org: pd.DataFrame, who: str, period: str, partial: set[pd.Timestamp]
+) -> None:
     options = [i.id for i in INDICATORS]
     chosen = ui.url_selectbox(
         "Indicator", options, "ind", options[0], format_func=lambda i: by_id(i).label
     )
     ind = by_id(chosen)
-    mine = frame[frame["indicator"] == chosen][["period_start", "value", "n"]].assign(series=who)
-    theirs = org[org["indicator"] == chosen][["period_start", "value", "n"]].assign(
-        series="Organisation"
-    )
+    full = ~frame["period_start"].isin(partial)
+    rows = frame[(frame["indicator"] == chosen) & full]
+    mine = rows[["period_start", "value", "n"]].assign(series=who)
+    theirs = org[(org["indicator"] == chosen) & ~org["period_start"].isin(partial)]
+    theirs = theirs[["period_start", "value", "n"]].assign(series=ORGANISATION)
     both = pd.concat([mine, theirs]).dropna(subset=["value"])
     if both.empty:
         st.info("No values for this indicator in the chosen range.")
         return
+    hidden = rows[rows["status"] == "suppressed"]
+    if len(hidden) and mine["value"].isna().all():
+        k = data.settings().privacy.k
+        reason = ui.hidden_summary(hidden["suppressed_because"].tolist(), k)
+        st.info(
+            f"The values of {ui.text(who)} for this indicator are hidden ({reason}): only the "
+            "organisation's line is drawn.",
+            icon=":material/lock:",
+        )
     unit = (
         f" ({ind.unit_label.strip()})"
         if ind.unit_label.strip() and ind.unit_label != "/100"
         else ""
     )
-    chart = charts.trend(both, period, ind.label + unit, dashed=["Organisation"], height=260)
+    chart: Any = charts.trend(
+        both,
+        period,
+        ind.label + unit,
+        dashed=[ORGANISATION],
+        height=260,
+        title=f"{ind.label}: {who} against the organisation",
+    )
     target = frame[frame["indicator"] == chosen]["target"].dropna()
+    target_note = ""
     if len(target):
-        rule = (
-            charts.alt.Chart(pd.DataFrame({"target": [float(target.iloc[-1])]}))
-            .mark_rule(color="#666666", strokeDash=[2, 2])
-            .encode(y="target:Q", tooltip=[charts.alt.Tooltip("target:Q", title="Target")])
-        )
-        chart = chart + rule
+        chart = chart + charts.target_rule(float(target.iloc[-1]))
+        target_note = f" Dotted line: the target, {tables.target_text(target.iloc[-1], ind)}."
     st.altair_chart(chart, width="stretch")
     better = "lower" if ind.better == "lower" else "higher"
-    st.caption(f"{ind.description} {better.capitalize()} is better; dotted line: the target.")
+    left_out = f" Partial {period}s are left out of the lines." if partial else ""
+    st.caption(f"{ind.description} {better.capitalize()} is better.{target_note}{left_out}")
 
 
 def _tickets(scope: str, scope_id: str, period: str, start: date, label: str) -> None:
@@ -117,38 +152,79 @@ def _tickets(scope: str, scope_id: str, period: str, start: date, label: str) ->
     with st.spinner("Finding tickets..."):
         tickets = data.tickets_behind(chosen, period, start, scope, scope_id, TICKET_LIMIT)
     if tickets.empty:
-        st.success("No tickets in this list for the chosen period.", icon="✅")
+        st.success("No tickets in this list for the chosen period.", icon=":material/check:")
         return
     more = " (the first 1,000)" if len(tickets) >= TICKET_LIMIT else ""
     st.markdown(f"**{len(tickets):,} tickets**{more}")
-    shown = tickets.drop(columns=["team"]) if scope == "team" else tickets
+    readable = tables.tickets_for_people(tickets, by_id(chosen).label)
+    shown = readable.drop(columns=["Team"]) if scope == "team" else readable
+    when = "YYYY-MM-DD HH:mm"
     st.dataframe(
         shown,
         hide_index=True,
         width="stretch",
         height=320,
         column_config={
-            "ticket_id": st.column_config.TextColumn("Ticket"),
-            "created_at": st.column_config.DatetimeColumn("Created", format="YYYY-MM-DD HH:mm"),
-            "due_at": st.column_config.DatetimeColumn("Due", format="YYYY-MM-DD HH:mm"),
-            "resolved_at": st.column_config.DatetimeColumn("Resolved", format="YYYY-MM-DD HH:mm"),
-            "first_response_min": st.column_config.NumberColumn(
-                "First response (min)", format="%.0f"
-            ),
-            "sla_target_min": st.column_config.NumberColumn("Target (min)", format="%.0f"),
-            "resolution_hours": st.column_config.NumberColumn("Resolution (h)", format="%.1f"),
-            "handle_minutes": st.column_config.NumberColumn("Handle (min)", format="%.0f"),
+            "Ticket": st.column_config.TextColumn("Ticket", pinned=True),
+            "Created": st.column_config.DatetimeColumn("Created", format=when),
+            "Due": st.column_config.DatetimeColumn("Due", format=when),
+            "Resolved": st.column_config.DatetimeColumn("Resolved", format=when),
         },
     )
     safe = "".join(ch if ch.isalnum() else "-" for ch in scope_id).strip("-").lower()
     st.download_button(
         "Download these tickets (CSV)",
-        data=frame_csv(tickets).encode("utf-8"),
+        data=frame_csv(readable).encode("utf-8"),
         file_name=f"tickets-{safe}-{chosen}-{start.isoformat()}.csv",
         mime="text/csv",
         key="download_tickets",
         icon=":material/download:",
     )
+
+
+def _header(scope: str, scope_id: str) -> list[str]:
+    """Department and lead of a team under the title; the peers it is ranked among."""
+    teams = data.teams()
+    if scope != "team":
+        return sorted(teams["department"].dropna().unique().tolist())
+    info = teams[teams["team"] == scope_id]
+    dept = info["department"].iloc[0] if len(info) else None
+    lead = info["lead_email"].iloc[0] if len(info) else None
+    bits = [f"Department: {ui.text(dept)}" if isinstance(dept, str) else "No department"]
+    if isinstance(lead, str):
+        bits.append(f"Lead: {ui.text(lead)}")
+    st.caption(" · ".join(bits))
+    return list(teams["team"].tolist())
+
+
+def _headline(
+    frame: pd.DataFrame, period: str, current: pd.Timestamp, scope: str, scope_id: str
+) -> None:
+    """Index (with the areas behind it), rank and how many indicators are on target."""
+    peers = _header(scope, scope_id)
+    index = data.culture_index(period)
+    ranked = model.rank_scopes(index, current, scope, peers)
+    mine = ranked[ranked["id"] == scope_id]
+    now = frame[frame["period_start"] == current]
+    on_target = int((now["status"] == "green").sum())
+    with_value = int(now["status"].isin(["green", "amber", "red"]).sum())
+    areas = model.index_areas(index, current, scope, scope_id)
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        st.metric(
+            "Service-culture index",
+            ui.fmt_value(mine["index"].iloc[0] if len(mine) else None, "", 0),
+            delta=ui.areas_text(areas) if areas else None,
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+            help=ui.INDEX_HELP,
+        )
+    with c2:
+        rank = f"{int(mine['rank'].iloc[0])} of {len(ranked)}" if len(mine) else ui.MISSING
+        st.metric(f"Rank among {scope}s", rank, border=True, help="By service-culture index.")
+    with c3:
+        st.metric("Indicators on target", f"{on_target} of {with_value}", border=True)
 
 
 def render() -> None:
@@ -158,7 +234,7 @@ def render() -> None:
         ui.empty_state()
         return
     period, start, end = filters.period_and_range()
-    scope, scope_id = _choose_scope()
+    scope, scope_id, picker = _choose_scope()
     if scope_id is None:
         st.info("No teams yet: load tickets, surveys or a teams file on the Data page.")
         return
@@ -172,87 +248,48 @@ def render() -> None:
         st.info(f"No data for {scope} {ui.text(scope_id)} in this date range: widen the range.")
         return
 
-    teams = data.teams()
-    if scope == "team":
-        info = teams[teams["team"] == scope_id]
-        dept = info["department"].iloc[0] if len(info) else None
-        lead = info["lead_email"].iloc[0] if len(info) else None
-        bits = [f"Department: {ui.text(dept)}" if isinstance(dept, str) else "No department"]
-        if isinstance(lead, str):
-            bits.append(f"Lead: {ui.text(lead)}")
-        st.caption(" · ".join(bits))
-        peers = teams["team"].tolist()
-    else:
-        peers = sorted(teams["department"].dropna().unique().tolist())
-
     periods = model.periods(frame)
-    labels = {p: ui.period_label(period, p, short=True) for p in periods}
-    at = ui.url_selectbox(
-        f"{ui.PERIOD_LABELS[period]} starting",
-        [p.date().isoformat() for p in reversed(periods)],
-        "at",
-        current.date().isoformat(),
-        where=st.sidebar,
-        format_func=lambda s: labels[pd.Timestamp(s)],
-    )
+    partial = model.partial_periods(period, periods, data.date_span())
+    labels = {p: ui.period_label(period, p, short=True, partial=p in partial) for p in periods}
+    with picker:
+        at = ui.url_selectbox(
+            f"{ui.PERIOD_LABELS[period]} starting",
+            [p.date().isoformat() for p in reversed(periods)],
+            "at",
+            current.date().isoformat(),
+            format_func=lambda s: labels[pd.Timestamp(s)],
+        )
     current = pd.Timestamp(at)
     period_label = ui.period_label(period, current)
-
-    index = data.culture_index(period)
-    ranked = model.rank_scopes(index, current, scope, peers)
-    mine = ranked[ranked["id"] == scope_id]
-    now = frame[frame["period_start"] == current]
-    on_target = int((now["status"] == "green").sum())
-    with_value = int(now["status"].isin(["green", "amber", "red"]).sum())
-    c1, c2, c3 = st.columns(3)
-    with c1:
-        st.metric(
-            "Service-culture index",
-            ui.fmt_value(mine["index"].iloc[0] if len(mine) else None, "", 0),
-            border=True,
-        )
-    with c2:
-        rank = f"{int(mine['rank'].iloc[0])} of {len(ranked)}" if len(mine) else "–"
-        st.metric(f"Rank among {scope}s", rank, border=True, help="By service-culture index.")
-    with c3:
-        st.metric("Indicators on target", f"{on_target} of {with_value}", border=True)
+    _headline(frame, period, current, scope, scope_id)
     st.caption(
         f"{scope.capitalize()} **{ui.text(scope_id)}**, {period_label}. Rank and values for this "
         f"{period}; trends over the date range."
     )
+    if current in partial:
+        st.caption(ui.partial_note(period, data.date_span()))
     pulse = data.pulse_caption(period, current.date())
     if pulse:
         st.caption(pulse)
 
     st.subheader("Every indicator")
+    k = data.settings().privacy.k
     ranks = model.indicator_ranks(values, current, scope, scope_id)
-    table = _indicator_table(frame, org, ranks, current)
-    st.dataframe(
-        table.drop(columns=["id"]),
-        hide_index=True,
-        width="stretch",
-        height=min(38 + 35 * len(table), 980),
-        column_config={
-            "Area": st.column_config.TextColumn("Area", width=120),
-            "Indicator": st.column_config.TextColumn("Indicator", width=235),
-            "Trend": st.column_config.LineChartColumn("Trend", width="small"),
-            "n": st.column_config.NumberColumn("n", help="How many items the value is over"),
-            "Rank": st.column_config.TextColumn("Rank", help=f"Rank among {scope}s, best first"),
-        },
-    )
+    table = tables.indicator_table(frame, org, ranks, current, k, partial)
+    _show_indicator_table(table, scope)
 
+    now = frame[frame["period_start"] == current]
     hidden = now[now["status"] == "suppressed"]
     if len(hidden):
-        k = data.settings().privacy.k
         reason = ui.hidden_summary(hidden["suppressed_because"].tolist(), k)
         st.info(
             f"{len(hidden)} wellbeing figure(s) of {ui.text(scope_id)} are hidden: {reason} "
             f"(k = {k}), so no one's answers can be singled out.",
-            icon="🔒",
+            icon=":material/lock:",
         )
 
     st.subheader("Trend against the organisation")
-    _trend_against_org(frame, org, scope_id, period)
+    _trend_against_org(frame, org, scope_id, period, partial)
 
     st.subheader(f"Distributions, {period_label}")
     end_of = as_period(period).end(current.date())

@@ -22,15 +22,16 @@ CHAIN_X = {"favourable_pct": "Favourable % (wellbeing)", "enps": "eNPS"}
 CHAIN_Y = {"csat_pct": "CSAT %", "nps": "NPS"}
 
 
-def _cell(row: pd.Series | None, unit: str, k: int) -> str:
-    if row is None:
-        return "–"
+def _cell(row: pd.Series | None, unit: str, k: int, answers: bool) -> str:
+    """'41.0 % · Off target', the reason when hidden, a small-sample warning."""
+    if row is None or (row["status"] != "suppressed" and pd.isna(row["value"])):
+        return ui.MISSING
     if row["status"] == "suppressed":
         return ui.hidden_reason(row["suppressed_because"], k)
-    if pd.isna(row["value"]):
-        return "–"
-    icon = ui.STATUS.get(str(row["status"]), ui.STATUS["grey"])[0]
-    return f"{ui.fmt_value(row['value'], unit)} {icon}"
+    shown = f"{ui.fmt_value(row['value'], unit)} · {ui.status_word(str(row['status']))}"
+    if answers and not pd.isna(row["n"]) and int(row["n"]) < ui.SMALL_SAMPLE:
+        shown += f" (only {int(row['n'])} answers)"
+    return shown
 
 
 def _scope_tiles(values: pd.DataFrame, f: filters.Filters, current: pd.Timestamp, k: int) -> None:
@@ -43,21 +44,36 @@ def _scope_tiles(values: pd.DataFrame, f: filters.Filters, current: pd.Timestamp
         with slot:
             if row is not None and row["status"] == "suppressed":
                 with st.container(border=True, height="stretch"):
-                    st.markdown(f"🔒 {ind.label}")
+                    st.markdown(f":material/lock: {ind.label}")
                     st.markdown(f"**{ui.hidden_reason(row['suppressed_because'], k)}**")
                 continue
             value = None if row is None else row["value"]
             change = None if row is None or pd.isna(row["change"]) else round(row["change"], 1)
             status = "grey" if row is None else str(row["status"])
-            st.metric(
-                ind.label,
-                ui.fmt_value(value, ind.unit_label),
-                delta=change,
-                delta_color="inverse" if ind.better == "lower" else "normal",
-                border=True,
-                icon=ui.STATUS.get(status, ui.STATUS["grey"])[0],
-                help=f"{ind.description} Status: {ui.status_text(status)}.",
-            )
+            look = ui.status_of(status)
+            n = None if row is None or pd.isna(row["n"]) else int(row["n"])
+            small = n is not None and wellbeing_counts_answers(ind_id) and n < ui.SMALL_SAMPLE
+            with st.container(border=True, height="stretch"):
+                st.metric(
+                    ind.label,
+                    ui.fmt_value(value, ind.unit_label),
+                    delta=change,
+                    delta_color="inverse" if ind.better == "lower" else "normal",
+                    icon=look.icon,
+                    help=f"{ind.description} {'Lower' if ind.better == 'lower' else 'Higher'} "
+                    "is better.",
+                )
+                st.markdown(ui.status_badge(status))
+                if small:
+                    st.caption(
+                        f":material/info: Only {n} answers: a small sample, read it as a hint, "
+                        "not a verdict."
+                    )
+
+
+def wellbeing_counts_answers(ind_id: str) -> bool:
+    """True for figures over answers (participation's n is the headcount, not answers)."""
+    return ind_id != "wellbeing.participation_pct"
 
 
 def _team_table(
@@ -80,12 +96,15 @@ def _team_table(
         hidden += mine.loc[mine["status"] == "suppressed", "suppressed_because"].tolist()
         row: dict[str, object] = {
             "Team": team.team,
-            "Department": team.department if isinstance(team.department, str) else "–",
+            "Department": team.department if isinstance(team.department, str) else ui.MISSING,
         }
         for ind_id in WELLBEING:
             ind = by_id(ind_id)
             row[ind.label] = _cell(
-                mine.loc[ind_id] if ind_id in mine.index else None, ind.unit_label, k
+                mine.loc[ind_id] if ind_id in mine.index else None,
+                ind.unit_label,
+                k,
+                wellbeing_counts_answers(ind_id),
             )
         rows.append(row)
     return pd.DataFrame(rows), hidden
@@ -123,7 +142,8 @@ def _chain(f: filters.Filters) -> None:
     r, n = pearson(by_team[x], by_team[y_col])
     left, right = st.columns([3, 1])
     with right:
-        st.metric("Correlation (Pearson r)", "–" if pd.isna(r) else f"{r:+.2f}", border=True)
+        shown_r = ui.MISSING if pd.isna(r) else f"{r:+.2f}"
+        st.metric("Correlation (Pearson r)", shown_r, border=True)
         st.metric("n (team-periods with both values)", f"{n}", border=True)
         if pd.isna(r):
             st.caption("Too few pairs to compute a correlation (at least 3 are needed).")
@@ -186,9 +206,20 @@ def render() -> None:
     if table.empty:
         st.info("No team has poll responses in this period.")
     else:
-        st.dataframe(table, hide_index=True, width="stretch")
+        labels = [by_id(i).label for i in WELLBEING]
+        st.dataframe(
+            table.style.map(ui.status_cell_style, subset=labels),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Team": st.column_config.TextColumn("Team", pinned=True),
+                **{label: st.column_config.TextColumn(label, width=150) for label in labels},
+            },
+        )
         if hidden:
-            st.caption(f"🔒 {len(hidden)} figure(s) hidden: {ui.hidden_summary(hidden, k)}.")
+            st.caption(
+                f":material/lock: {len(hidden)} figure(s) hidden: {ui.hidden_summary(hidden, k)}."
+            )
 
     st.subheader("Trends")
     in_range = model.in_scope(values, f.scope, f.scope_id, f.first_period, f.end)
@@ -199,8 +230,11 @@ def render() -> None:
     if trend.empty:
         st.info("No values to draw in this range.")
     else:
-        trend = trend.assign(series=trend["indicator"].map(lambda i: by_id(i).label))
-        st.altair_chart(charts.trend(trend, f.period, "% or points", height=260), width="stretch")
+        trend = trend.assign(series=trend["indicator"].map(lambda i: charts.series_name(by_id(i))))
+        chart = charts.trend(
+            trend, f.period, "% or points", height=260, title="Employee wellbeing by pulse"
+        )
+        st.altair_chart(chart, width="stretch")
 
     st.subheader("Service-profit chain: team wellbeing vs customer satisfaction")
     _chain(f)

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pyarrow as pa
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 
@@ -55,3 +56,12 @@ def chart_data(at: AppTest, index: int) -> list[pa.Table]:
     """The datasets of one chart as Arrow tables."""
     chart = at.get("vega_lite_chart")[index]
     return [pa.ipc.open_stream(d.data.data).read_all() for d in chart.proto.datasets]
+
+
+def downloads(at: AppTest, media: list[MemoryMediaFileStorage]) -> dict[str, str]:
+    """Each download button's key -> the CSV text it hands the browser (from the last run)."""
+    out = {}
+    for button in at.get("download_button"):
+        name = button.proto.url.rsplit("/", 1)[-1]
+        out[button.proto.id.rsplit("-", 1)[-1]] = media[-1].get_file(name).content.decode()
+    return out

@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.dashboard_helpers import escaped, no_errors, shown
+from tests.dashboard.dashboard_helpers import downloads, escaped, no_errors, shown
 from tests.hostile import hostile_lead, make_hostile
 
 HOST = "http://127.0.0.1:9"
@@ -60,29 +59,6 @@ def hostile_db(hostile_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     shutil.copyfile(hostile_sample, path)
     monkeypatch.setenv("SCORECARD_DB", str(path))
     return path
-
-
-@pytest.fixture
-def media(monkeypatch: pytest.MonkeyPatch) -> list[MemoryMediaFileStorage]:
-    """Streamlit's own in-memory media storage of every AppTest run, kept to read downloads."""
-    runs: list[MemoryMediaFileStorage] = []
-
-    class Kept(MemoryMediaFileStorage):
-        def __init__(self, endpoint: str) -> None:
-            super().__init__(endpoint)
-            runs.append(self)
-
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", Kept)
-    return runs
-
-
-def downloads(at: AppTest, media: list[MemoryMediaFileStorage]) -> dict[str, str]:
-    """Each download button's key -> the CSV text it hands the browser (from the last run)."""
-    out = {}
-    for button in at.get("download_button"):
-        name = button.proto.url.rsplit("/", 1)[-1]
-        out[button.proto.id.rsplit("-", 1)[-1]] = media[-1].get_file(name).content.decode()
-    return out
 
 
 def assert_no_formula_cell(csv_text: str) -> list[list[str]]:
@@ -194,9 +170,9 @@ def test_downloads_of_the_team_page_neutralise_formula_cells(
     rows = assert_no_formula_cell(downloads(at, media)["download_tickets"])
     header, body = rows[0], rows[1:]
     assert body, "the team has tickets to download"
-    assert {r[header.index("team")] for r in body} == {"'=1+2"}
-    assert {r[header.index("agent")] for r in body} == {"'=agent"}
-    assert {r[header.index("category")] for r in body} == {"'-category"}
+    assert {r[header.index("Team")] for r in body} == {"'=1+2"}
+    assert {r[header.index("Agent")] for r in body} == {"'=agent"}
+    assert {r[header.index("Category")] for r in body} == {"'-category"}
 
 
 def test_downloads_of_the_data_page_neutralise_formula_cells(

@@ -66,7 +66,7 @@ def test_organisation_tiles_and_department_filter(app_db: Path, open_page) -> No
         & (frame["indicator"] == "wellbeing.favourable_pct")
     ].iloc[0]
     if row["status"] == "suppressed":
-        assert "🔒 Favourable answers" in texts(at)
+        assert ":material/lock: Favourable answers" in texts(at)
     else:
         assert metric(at, "Favourable answers").value == f"{row['value']:,.1f} %"
     # A hidden department figure is a tile with the reason instead of a number.
@@ -77,7 +77,7 @@ def test_organisation_tiles_and_department_filter(app_db: Path, open_page) -> No
         & (frame["indicator"] == "wellbeing.who5_index")
     ].iloc[0]
     if who5["status"] == "suppressed":
-        assert "🔒 WHO-5 wellbeing index" in texts(at)
+        assert ":material/lock: WHO-5 wellbeing index" in texts(at)
         assert not [m for m in at.metric if m.label.startswith("WHO-5")]
     assert "Department Business, the October 2026 pulse" in texts(at)
     teams = set(at.dataframe[0].value["Team"])

@@ -1,0 +1,231 @@
+"""The pages read right: status without emoji, no list-like cells, the areas behind the index,
+notices for links that cannot be followed, partial periods flagged, readable downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cli.main import DEMO_FILES, SAMPLE_DIR
+from database.db import read_connection
+from database.settings import load_settings
+from ingest.load import load_file
+from metrics.drilldown import tickets_behind
+from tests.dashboard.dashboard_helpers import downloads, metric, no_errors, shown, texts
+
+PAGES = [None, "views/team.py", "views/wellbeing.py"]
+# Pictographs, dingbats and the variation selector that asks for colour-emoji presentation.
+EMOJI = re.compile("[\U0001f000-\U0001ffff\u2600-\u27bf\u2b00-\u2bff\ufe0f]")
+# '0,-29.1666', '64,61.6,61.1', ',,,,', '[1.0, 2.0]': a list written out as text.
+LIST_LIKE = re.compile(r"^\[.*\]$|^(-?[\d.]*,){2,}-?[\d.]*$")
+
+
+def page_strings(at: AppTest) -> list[str]:
+    """Every text a reader sees: bodies, metric labels, values and icons, table cells."""
+    out = [texts(at)]
+    for m in at.metric:
+        out += [m.label, str(m.value), str(m.proto.icon)]
+    for frame in at.dataframe:
+        table = frame.value
+        out += [str(c) for c in table.columns]
+        out += [str(v) for v in table.astype(str).to_numpy().ravel()]
+    return out
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_status_is_a_material_icon_and_a_word_never_an_emoji(
+    app_db: Path, open_page, page
+) -> None:
+    at = open_page(page)
+    no_errors(at)
+    strings = page_strings(at)
+    assert [s for s in strings if EMOJI.search(s)] == []
+    everything = "\n".join(strings)
+    if page != "views/team.py":  # the team page says its status in a table: words, tinted
+        assert re.search(r":material/(check_circle|error|cancel|lock):", everything)
+    assert re.search(r"On target|Close to target|Off target", everything)
+
+
+@pytest.mark.parametrize("period", ["week", "month", "quarter"])
+def test_no_table_cell_reads_like_a_list_or_none(app_db: Path, open_page, period) -> None:
+    at = open_page("views/team.py", team="Escalations", period=period)
+    no_errors(at)
+    for frame in at.dataframe:
+        for value in frame.value.to_numpy().ravel():
+            assert not isinstance(value, list | tuple), value
+            text = "" if pd.isna(value) else str(value)  # an empty cell
+            assert not LIST_LIKE.match(text), text
+            assert text not in ("None", "nan", "NaN"), frame.value.columns
+
+
+def test_trend_cells_are_drawn_sparklines_with_gaps_and_a_direction(
+    app_db: Path, open_page
+) -> None:
+    at = open_page("views/team.py", team="Billing")
+    no_errors(at)
+    table = at.dataframe[0].value.set_index("Indicator")
+    trends = table["Trend"].dropna()
+    assert len(trends) > 0
+    assert all(t.startswith("data:image/svg+xml;base64,") for t in trends)
+    change = table.loc["Customer satisfaction (CSAT)", "Change"]
+    assert change.endswith(("better", "worse", "no change")), change
+
+
+def test_change_word_follows_the_indicator_direction() -> None:
+    from dashboard.tables import change_word
+
+    assert change_word(-12.0, "lower") == "better"  # median minutes fell
+    assert change_word(-12.0, "higher") == "worse"  # CSAT fell
+    assert change_word(3.0, "higher") == "better"
+    assert change_word(0.0, "higher") is None
+
+
+def test_overall_trend_reads_the_whole_line_not_the_last_step() -> None:
+    from dashboard.charts import overall_trend
+
+    fell_then_ticked_up = [97.0, 93.0, 90.0, 86.0, 82.0, 84.0]
+    assert overall_trend(fell_then_ticked_up, "higher") == "worse"
+    # Burnout risk falling is good.
+    assert overall_trend([30.0, None, 25.0, 20.0], "lower") == "better"
+    assert overall_trend([50.0, 50.2, 49.9, 50.1], "higher") == "flat"
+    assert overall_trend([None, 5.0, None], "higher") == "flat"
+
+
+def test_long_durations_are_written_in_hours_and_days() -> None:
+    from dashboard.ui import fmt_change, fmt_count, fmt_value
+
+    assert fmt_value(45, "min") == "45 min"
+    assert fmt_value(641, "min") == "10.7 h"  # 641 / 60
+    assert fmt_value(3000, "min") == "2.1 d"  # 3000 / 1440
+    assert fmt_value(30, "h") == "30.0 h"
+    assert fmt_value(60, "h") == "2.5 d"
+    assert fmt_change(-129, "min") == "-2.1 h"
+    assert fmt_count(1234567) == "1,234,567"
+
+
+def test_ticket_download_has_human_headers_and_rounded_values(
+    app_db: Path, open_page, media
+) -> None:
+    at = open_page("views/team.py", team="Billing", list="speed.resolution_median_hours")
+    no_errors(at)
+    rows = list(csv.reader(io.StringIO(downloads(at, media)["download_tickets"])))
+    header, body = rows[0], rows[1:]
+    assert "Ticket" in header and "Resolution (h)" in header and "Created" in header
+    assert not [h for h in header if "_" in h]
+    with read_connection(app_db) as con:
+        expected = tickets_behind(
+            con,
+            "speed.resolution_median_hours",
+            "month",
+            date(2026, 10, 1),
+            "team",
+            "Billing",
+            load_settings(app_db),
+            limit=1000,
+        )
+    assert len(body) == len(expected) > 0
+    column = header.index("Resolution (h)")
+    for row, hours in zip(body, expected["resolution_hours"], strict=True):
+        assert row[column] == ("" if pd.isna(hours) else str(round(hours, 1)))
+        assert "None" not in row
+    numbers = [cell for row in body for cell in row if re.fullmatch(r"-?\d+\.\d+", cell)]
+    assert numbers and all(len(n.split(".")[1]) == 1 for n in numbers)
+
+
+@pytest.fixture(scope="session")
+def no_polls_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample data without the employee polls: wellbeing has no value anywhere."""
+    path = tmp_path_factory.mktemp("nopolls") / "scorecard.duckdb"
+    for source, name in DEMO_FILES:
+        if source != "polls":
+            load_file(path, source, SAMPLE_DIR / name)
+    return path
+
+
+@pytest.fixture
+def no_polls_db(no_polls_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "scorecard.duckdb"
+    shutil.copyfile(no_polls_sample, path)
+    monkeypatch.setenv("SCORECARD_DB", str(path))
+    return path
+
+
+@pytest.mark.parametrize("page", [None, "views/team.py"])
+def test_index_says_8_of_9_areas_without_wellbeing(no_polls_db: Path, open_page, page) -> None:
+    at = open_page(page, team="Billing")
+    no_errors(at)
+    everything = "\n".join(page_strings(at)) + "".join(str(m.proto.delta) for m in at.metric)
+    assert "8 of 9 areas" in everything
+    assert "9 of 9 areas" not in everything
+
+
+def test_index_says_9_of_9_areas_with_every_area(app_db: Path, open_page) -> None:
+    at = open_page()
+    no_errors(at)
+    assert "9 of 9 areas" in texts(at)
+
+
+def test_an_unknown_team_in_the_link_is_said_not_swapped_silently(
+    app_db: Path, open_page
+) -> None:
+    at = open_page("views/team.py", team="Nowhere Team")
+    no_errors(at)
+    notices = [shown(w.value) for w in at.warning]
+    assert any("Nowhere Team" in n and "not in the data" in n for n in notices), notices
+    chosen = at.selectbox(key="w_team").value
+    assert any(f"showing {chosen} instead" in n for n in notices)
+
+
+def test_a_link_to_a_year_without_data_gives_a_notice_and_the_default_range(
+    app_db: Path, open_page
+) -> None:
+    at = open_page(**{"from": "2024-01-01", "to": "2024-12-31"})
+    no_errors(at)
+    notices = "\n".join(shown(w.value) for w in at.warning)
+    assert "01 Jan 2024 to 31 Dec 2024" in notices
+    assert "the data runs from 01 Nov 2025 to 31 Oct 2026" in notices
+    # The last twelve months of data, not one day at the edge of it.
+    assert at.query_params["from"] == "2025-11-01"
+    assert at.query_params["to"] == "2026-10-31"
+
+
+def test_an_unknown_pulse_or_period_in_the_link_gives_a_notice(app_db: Path, open_page) -> None:
+    at = open_page("views/wellbeing.py", pulse="2019-05-01")
+    no_errors(at)
+    assert any("2019-05-01" in shown(w.value) for w in at.warning)
+    at = open_page(period="decade")
+    no_errors(at)
+    assert any("decade" in w.value and "showing Month instead" in w.value for w in at.warning)
+
+
+def test_a_partial_quarter_is_flagged_and_not_compared(app_db: Path, open_page) -> None:
+    # The sample data runs 1 Nov 2025 - 31 Oct 2026: Q4 2026 holds one month of three.
+    at = open_page("views/team.py", team="Billing", period="quarter")
+    no_errors(at)
+    picker = at.selectbox(key="w_at")
+    assert picker.value == "2026-10-01"
+    assert "Q4 2026 (partial)" in picker.options
+    assert "Q3 2026" in picker.options  # a full quarter carries no flag
+    assert "only partly covered by the data" in texts(at)
+    changes = set(at.dataframe[0].value["Change"])
+    assert changes == {"— partial period"}
+    overview = open_page(period="quarter")
+    assert "Q4 2026 (partial)" in texts(overview)
+    assert "No comparison: a partial quarter" in texts(overview)
+    assert metric(overview, "Service-culture index").proto.delta == ""
+
+
+def test_a_full_month_is_compared(app_db: Path, open_page) -> None:
+    at = open_page("views/team.py", team="Billing")
+    no_errors(at)
+    assert "(partial)" not in at.selectbox(key="w_at").value
+    assert "partly covered" not in texts(at)
+    assert "— partial period" not in set(at.dataframe[0].value["Change"])
