@@ -297,8 +297,9 @@ def hidden_scopes(respondents: dict[tuple[str, str], int], data: Data, k: int) -
     return hidden
 
 
-def pulse_grid(data: Data) -> dict[tuple[date, str, str, str], Figure]:
-    """Every wellbeing figure per pulse and scope, privacy applied."""
+def pulse_grid(data: Data, private: bool = True) -> dict[tuple[date, str, str, str], Figure]:
+    """Every wellbeing figure per pulse and scope, privacy applied (unless private=False:
+    the truth an attacker is after)."""
     k = data.settings.privacy.k
     by_month: dict[date, list[dict[str, Any]]] = defaultdict(list)
     for p in data.polls:
@@ -315,7 +316,7 @@ def pulse_grid(data: Data) -> dict[tuple[date, str, str, str], Figure]:
             values[scope] = poll_values(data, polls, heads)
         for indicator in WELLBEING:
             respondents = {s: v[indicator][2] for s, v in values.items()}
-            hidden = hidden_scopes(respondents, data, k)
+            hidden = hidden_scopes(respondents, data, k) if private else set()
             for scope, v in values.items():
                 value, n, _ = v[indicator]
                 figure: Figure = (
@@ -335,8 +336,11 @@ def shown_pulse(data: Data, unit: str, start: date) -> date | None:
     return month if month in data.pulses else None
 
 
-def reference_export(con: duckdb.DuckDBPyConnection, unit: str, settings: Settings) -> dict:
-    """{(period_start, scope, scope_id, indicator): (value, n, status)} for every export row."""
+def reference_export(
+    con: duckdb.DuckDBPyConnection, unit: str, settings: Settings, private: bool = True
+) -> dict:
+    """{(period_start, scope, scope_id, indicator): (value, n, status)} for every export row
+    (private=False: wellbeing without suppression, the truth behind hidden rows)."""
     data = Data(con, settings)
     items: dict[tuple[date, str, str], dict[str, list]] = defaultdict(
         lambda: {"tickets": [], "surveys": [], "polls": []}
@@ -350,7 +354,7 @@ def reference_export(con: duckdb.DuckDBPyConnection, unit: str, settings: Settin
             start = period_start(row[column], unit)
             for scope in data.scopes(row["team"]):
                 items[(start, *scope)][kind].append(row)
-    pulses = pulse_grid(data)
+    pulses = pulse_grid(data, private)
     out = {}
     for (start, scope, scope_id), group in items.items():
         values: dict[str, tuple[float, int | None, str]] = {}
