@@ -21,6 +21,11 @@ from ingest.reader import HEAD_BYTES, errors_for, inspect
 from ingest.rules import sql_str
 from ingest.sources import Source
 
+# The refusal of a file DuckDB's reader stops on: DuckDB's own words name its internals.
+UNREADABLE_CSV = (
+    "could not be read as CSV (the reader stopped on a record it could not parse); check "
+    "that the file is a CSV export"
+)
 SAMPLE_ROWS = 200
 MIN_VALUES = 3  # fewer sampled values than this prove nothing about the mapping
 COMMON_FORMATS = (

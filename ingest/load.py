@@ -18,7 +18,7 @@ import duckdb
 from database.db import Database, as_database
 from database.keys import database_key
 from database.settings import Settings
-from ingest.check import check_file
+from ingest.check import UNREADABLE_CSV, check_file
 from ingest.mapping import Mapping, MappingError
 from ingest.plan import PlanError, sql_str
 from ingest.reader import ReadError
@@ -151,10 +151,7 @@ def load_file(
         # internals, not the file: they go to the log, never to the person.
         log.debug("load of %s failed in DuckDB", name, exc_info=True)
         label = mapping_obj.name if mapping_obj else str(mapping or "canonical")
-        message = (
-            f"{name}: could not be read as CSV (the reader stopped on a record it could not "
-            "parse); check that the file is a CSV export"
-        )
+        message = f"{name}: {UNREADABLE_CSV}"
         _log_refusal(database, src, name, label, started, message)
         raise IngestError(message, problems=[message]) from exc
 
