@@ -112,19 +112,6 @@ class Mapping(_Strict):
     when: dict[str, Condition] = Field(default_factory=dict)
     unknown_values: dict[str, Unknown] = Field(default_factory=dict)
 
-    @field_validator("formats")
-    @classmethod
-    def _formats_as_lists(cls, value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
-        for column, fmt in value.items():
-            fmts = [fmt] if isinstance(fmt, str) else fmt
-            if not fmts:
-                raise ValueError(f"formats.{column}: give a strptime format like %d/%m/%Y %H:%M")
-            for f in fmts:
-                problem = format_problem(f)
-                if problem:
-                    raise ValueError(f"formats.{column}: {problem}")
-        return value
-
     @model_validator(mode="after")
     def _known_canonical_columns(self) -> Mapping:
         problems = _section_problems(self) + _kind_problems(self)
@@ -216,6 +203,12 @@ def _kind_problems(m: Mapping) -> list[str]:
     kinds = {c.name: c.kind for c in src.columns}
     timestamps = sorted(n for n, k in kinds.items() if k == "timestamp")
     problems = []
+    declared = [(f"formats.{k}", m.formats_for(k)) for k in m.formats]
+    declared += [(f"combine.{k}.formats", c.formats) for k, c in m.combine.items()]
+    for where, fmts in declared:
+        if not fmts:
+            problems.append(f"{where}: give a strptime format like %d/%m/%Y %H:%M")
+        problems += [f"{where}: {p}" for f in fmts if (p := format_problem(f))]
     for key in m.formats:
         if kinds.get(key, "timestamp") != "timestamp":
             problems.append(
