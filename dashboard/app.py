@@ -15,11 +15,14 @@ import streamlit as st  # noqa: E402
 from dashboard import data, ui  # noqa: E402
 from database.db import DEFAULT_DB, Database  # noqa: E402
 
+APP_TITLE = "Service Scorecard"
+# A file of our own: a Material-icon favicon is fetched from a font CDN, which a deployment
+# without internet waits on.
+ICON = str(ROOT / "dashboard" / "static" / "favicon.png")
+# "auto": the sidebar opens on a wide screen and stays closed on a phone, where it would
+# cover most of the page.
 st.set_page_config(
-    page_title="Service Scorecard",
-    page_icon=":material/insights:",
-    layout="wide",
-    initial_sidebar_state="expanded",
+    page_title=APP_TITLE, page_icon=ICON, layout="wide", initial_sidebar_state="auto"
 )
 
 PAGES = {
@@ -52,6 +55,7 @@ PAGES = {
 # once per run, and hand the Database down.
 data.use(Database(os.environ.get("SCORECARD_DB") or DEFAULT_DB))
 page = st.navigation(PAGES)
+st.set_page_config(page_title=f"{page.title} · {APP_TITLE}")  # one tab title per page
 
 
 def _footer() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import streamlit as st
 
+from database.settings import SettingsError
 from metrics.registry import AREAS
 
 log = logging.getLogger("scorecard.dashboard")
@@ -186,6 +187,10 @@ def fmt_count(n: Any) -> str:
 
 def readable_error(exc: BaseException) -> str:
     """One line a person can act on, without a traceback."""
+    if isinstance(exc, SettingsError):
+        # The file's path stays on the server; the Settings page names the field and fixes it.
+        reasons = "; ".join(reason for _, reason in exc.problems)
+        return f"the saved settings cannot be used ({reasons}): fix them on the Settings page."
     message = str(exc).strip() or type(exc).__name__
     name = type(exc).__name__
     # Our own errors (ingest, metrics) are written for people already.

@@ -17,7 +17,15 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 class SettingsError(ValueError):
-    """A settings file that cannot be used; the message says which key and why."""
+    """A settings file that cannot be used; the message says which key and why.
+
+    `problems` holds (key, reason) pairs without the file's path, for a page to show.
+    """
+
+    def __init__(self, origin: str, problems: list[tuple[str, str]]) -> None:
+        text = "; ".join(f"{key}: {reason}" if key else reason for key, reason in problems)
+        super().__init__(f"{origin}: {text}")
+        self.problems = problems
 
 
 class _Strict(BaseModel):
@@ -102,7 +110,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: not valid TOML ({exc})") from exc
+        raise SettingsError(str(path), [("", f"not valid TOML ({exc})")]) from exc
 
 
 def validate_settings(data: dict[str, Any], origin: str = "settings") -> Settings:
@@ -110,10 +118,15 @@ def validate_settings(data: dict[str, Any], origin: str = "settings") -> Setting
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise SettingsError(f"{origin}: {problems}") from exc
+        problems = [
+            (
+                ".".join(str(p) for p in err["loc"]),
+                # pydantic's "Value error, " prefix is for programmers; the reason is ours.
+                str(err["msg"]).removeprefix("Value error, "),
+            )
+            for err in exc.errors()
+        ]
+        raise SettingsError(origin, problems) from exc
 
 
 def default_settings_data() -> dict[str, Any]:
@@ -144,7 +157,7 @@ def save_settings(overrides: dict[str, Any], db_path: str | os.PathLike[str] | N
     validate_settings(_merge(default_settings_data(), overrides), "new settings")
     path = settings_path_for(db_path)
     if path is None:
-        raise SettingsError("no database path given, so no place to keep settings")
+        raise SettingsError("settings", [("", "no database path given, so no place to keep them")])
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_bytes(tomli_w.dumps(overrides).encode())

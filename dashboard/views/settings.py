@@ -12,19 +12,53 @@ import streamlit as st
 
 from dashboard import data, ui
 from database.settings import (
+    Settings,
     SettingsError,
+    default_settings,
     default_settings_data,
 )
 from metrics.registry import AREA_INFO, INDICATORS, by_id, registry_problems
 
+IDS = [i.id for i in INDICATORS]
+
+
+FIELD_LABELS = {
+    "privacy.k": "Privacy: smallest group shown (k)",
+    "status.amber_tolerance_pct": "Amber tolerance",
+    "organisation.timezone": "Time zone",
+    "organisation.business_hours_start": "Business hours start",
+    "organisation.business_hours_end": "Business hours end",
+    **{
+        f"sla_first_response_minutes.{p}": f"First-response target, {p}"
+        for p in ("urgent", "high", "normal", "low")
+    },
+}
+PRIORITIES = ("urgent", "high", "normal", "low")
+
 
 def current_overrides() -> dict[str, Any]:
-    """What the analyst's settings file holds now (empty when there is none)."""
+    """What the analyst's settings file holds now (empty when there is none or it is not TOML)."""
     path = data.database().settings_path
     if not path.exists():
         return {}
-    with Path(path).open("rb") as fh:
-        return tomllib.load(fh)
+    try:
+        with Path(path).open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError:
+        return {}  # the page says what is wrong; saving writes a readable file again
+
+
+def problem_text(exc: SettingsError) -> str:
+    """A settings problem for people: the field's name, never the file's path."""
+    parts = []
+    for key, reason in exc.problems:
+        name = key
+        if key.startswith("targets."):
+            ind_id = key.removeprefix("targets.")
+            name = f"Target of {by_id(ind_id).label}" if ind_id in IDS else f"Target {ind_id}"
+        name = FIELD_LABELS.get(key, name)
+        parts.append(f"{name}: {reason}" if name else reason)
+    return "; ".join(parts)
 
 
 def target_problems(targets: dict[str, float]) -> list[str]:
@@ -44,15 +78,14 @@ def _save(overrides: dict[str, Any], what: str) -> None:
     try:
         data.database().save_settings(overrides)
     except SettingsError as exc:
-        st.error(f"Not saved: {ui.text(exc)}", icon="🚫")
+        st.error(f"Not saved: {ui.text(problem_text(exc))}", icon=":material/block:")
         return
     st.session_state["_settings_saved"] = f"{what} saved."
     st.rerun()
 
 
-def targets_section(overrides: dict[str, Any]) -> None:
+def targets_section(overrides: dict[str, Any], settings: Settings) -> None:
     """The table of targets and the form to change one."""
-    settings = data.settings()
     rows = []
     for ind in INDICATORS:
         current = settings.targets.get(ind.id, ind.target)
@@ -60,7 +93,6 @@ def targets_section(overrides: dict[str, Any]) -> None:
             {
                 "Area": AREA_INFO[ind.area].label,
                 "Indicator": ind.label,
-                "id": ind.id,
                 "Better": ind.better,
                 "Unit": ind.unit_label.strip() or "score",
                 "Default target": ind.target,
@@ -70,47 +102,54 @@ def targets_section(overrides: dict[str, Any]) -> None:
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=420)
 
-    ids = [i.id for i in INDICATORS]
+    st.markdown("**Change a target**")
+    chosen = st.selectbox(
+        "Indicator",
+        IDS,
+        key="target_indicator",
+        format_func=lambda i: f"{AREA_INFO[by_id(i).area].label}: {by_id(i).label}",
+    )
+    ind = by_id(chosen)
+    current = settings.targets.get(chosen, ind.target)
+    unit = ind.unit_label.strip() or "points"
+    better = "at most" if ind.better == "lower" else "at least"
+    st.caption(
+        f"Now: {better} {ui.fmt_value(current, ind.unit_label, digits=1)} "
+        f"(default {ui.fmt_value(ind.target, ind.unit_label, digits=1)}). "
+        f"{'Lower' if ind.better == 'lower' else 'Higher'} is better."
+    )
     with st.form("target_form", border=True):
-        st.markdown("**Change a target**")
-        chosen = st.selectbox(
-            "Indicator",
-            ids,
-            key="target_indicator",
-            format_func=lambda i: f"{by_id(i).label} ({i})",
-        )
         value = st.number_input(
-            "New target (in the indicator's unit)",
+            f"New target ({unit})",
             value=None,
             step=1.0,
             key="target_value",
-            placeholder="e.g. 90",
+            placeholder=f"now {current:g}",
         )
         c1, c2 = st.columns(2)
         save = c1.form_submit_button("Save target", type="primary")
         reset = c2.form_submit_button("Reset to default")
     if save:
         if value is None:
-            st.error("Type a new target first.", icon="🚫")
+            st.error("Type a new target first.", icon=":material/block:")
             return
         new = copy.deepcopy(overrides)
         new.setdefault("targets", {})[chosen] = float(value)
         problems = target_problems({**settings.targets, chosen: float(value)})
         if problems:
-            st.error("Not saved: " + "; ".join(problems), icon="🚫")
+            st.error("Not saved: " + "; ".join(problems), icon=":material/block:")
             return
-        _save(new, f"Target of {by_id(chosen).label} ({ui.fmt_value(value)})")
+        _save(new, f"Target of {ind.label} ({ui.fmt_value(value)})")
     if reset:
         new = copy.deepcopy(overrides)
         new.get("targets", {}).pop(chosen, None)
         if not new.get("targets"):
             new.pop("targets", None)
-        _save(new, f"Default target of {by_id(chosen).label}")
+        _save(new, f"Default target of {ind.label}")
 
 
-def rules_section(overrides: dict[str, Any]) -> None:
+def rules_section(overrides: dict[str, Any], s: Settings) -> None:
     """Privacy k, amber tolerance, SLA targets, business hours and time zone."""
-    s = data.settings()
     with st.form("rules_form", border=True):
         c1, c2 = st.columns(2)
         k = c1.number_input(
@@ -132,12 +171,12 @@ def rules_section(overrides: dict[str, Any]) -> None:
         st.markdown("**First-response targets by priority (minutes)**")
         cols = st.columns(4)
         sla = {}
-        for col, priority in zip(cols, ("urgent", "high", "normal", "low"), strict=True):
+        for col, priority in zip(cols, PRIORITIES, strict=True):
             sla[priority] = col.number_input(
                 priority.capitalize(),
-                min_value=1.0,
-                value=float(getattr(s.sla_first_response_minutes, priority)),
-                step=15.0,
+                min_value=1,
+                value=round(getattr(s.sla_first_response_minutes, priority)),
+                step=15,
                 key=f"sla_{priority}",
             )
         st.markdown("**Organisation**")
@@ -156,7 +195,7 @@ def rules_section(overrides: dict[str, Any]) -> None:
         chosen: dict[str, dict[str, Any]] = {
             "privacy": {"k": int(k)},
             "status": {"amber_tolerance_pct": float(tolerance)},
-            "sla_first_response_minutes": {p: float(v) for p, v in sla.items()},
+            "sla_first_response_minutes": {p: int(v) for p, v in sla.items()},
             "organisation": {
                 "timezone": tz.strip(),
                 "business_hours_start": start.strip(),
@@ -183,17 +222,31 @@ def render() -> None:
     """The page body."""
     st.title("Settings")
     st.caption(
-        "Changes are validated, then kept in this database's settings file (the shipped "
-        "defaults stay as they are). Every page uses them at once."
+        "Changes are validated, then kept beside this database (the shipped defaults stay as "
+        "they are). Every page uses them at once."
     )
     saved = st.session_state.pop("_settings_saved", None)
     if saved:
-        st.success(saved, icon="✅")
+        st.success(saved, icon=":material/check:")
     overrides = current_overrides()
+    try:
+        settings = data.settings()
+    except SettingsError as exc:
+        # A bad file must not lock the one page that can fix it: show the defaults, say what
+        # is wrong, and let a save write a good file.
+        settings = default_settings()
+        st.error(
+            f"The saved settings cannot be used: {ui.text(problem_text(exc))}. The pages show "
+            "this message until it is fixed. The forms below start from the defaults: saving "
+            "one writes good settings, or start again from the defaults.",
+            icon=":material/error:",
+        )
+        if st.button("Start again from the defaults", key="reset_settings"):
+            _save({}, "Settings reset to the defaults")
     st.subheader("Targets")
-    targets_section(overrides)
+    targets_section(overrides, settings)
     st.subheader("Rules")
-    rules_section(overrides)
+    rules_section(overrides, settings)
 
 
 ui.guard(render)

@@ -8,8 +8,8 @@ import pytest
 
 from dashboard.ui import fmt_value
 from database.settings import load_settings, settings_path_for
-from metrics.registry import AREA_INFO, INDICATORS
-from tests.dashboard.dashboard_helpers import no_errors, texts
+from metrics.registry import AREA_INFO, INDICATORS, by_id
+from tests.dashboard.dashboard_helpers import no_errors, shown, texts
 
 GLOSSARY = "views/glossary.py"
 SETTINGS = "views/settings.py"
@@ -60,9 +60,9 @@ def test_settings_target_edit_is_validated_and_persisted(
         no_errors(at)
         assert "Target of Customer satisfaction (CSAT) (92.5) saved" in texts(at)
         assert load_settings(app_db).targets["loyalty.csat_pct"] == 92.5
-        table = at.dataframe[0].value.set_index("id")
-        assert table.loc["loyalty.csat_pct", "Target"] == 92.5
-        assert table.loc["loyalty.csat_pct", "Changed"] == "yes"
+        table = at.dataframe[0].value.set_index("Indicator")
+        assert table.loc["Customer satisfaction (CSAT)", "Target"] == 92.5
+        assert table.loc["Customer satisfaction (CSAT)", "Changed"] == "yes"
     else:
         reason = "above 100" if value > 100 else "the target must be above 0"
         assert reason in at.error[0].value
@@ -109,7 +109,7 @@ def test_rules_are_validated_and_only_changes_are_written(app_db: Path, open_pag
 
     at = open_page(SETTINGS)
     at.number_input(key="k").set_value(7)
-    at.number_input(key="sla_urgent").set_value(30.0)
+    at.number_input(key="sla_urgent").set_value(30)
     at.button(key="FormSubmitter:rules_form-Save rules").click().run()
     no_errors(at)
     settings = load_settings(app_db)
@@ -118,3 +118,42 @@ def test_rules_are_validated_and_only_changes_are_written(app_db: Path, open_pag
     written = settings_path_for(app_db).read_text()
     assert "business_hours_start" not in written  # unchanged values stay with the defaults
     assert "Rules saved" in texts(at)
+
+
+def test_the_target_form_names_the_current_target_and_unit_not_ids(
+    app_db: Path, open_page
+) -> None:
+    at = open_page(SETTINGS)
+    picker = at.selectbox(key="target_indicator")
+    loyalty = AREA_INFO["loyalty"].label
+    assert f"{loyalty}: Customer satisfaction (CSAT)" in picker.options
+    assert not [o for o in picker.options if "." in o.split(": ", 1)[0]]  # no registry ids
+    assert "id" not in at.dataframe[0].value.columns
+    picker.select("speed.first_response_median_min").run()
+    assert at.number_input(key="target_value").label == "New target (min)"
+    target = by_id("speed.first_response_median_min").target
+    assert f"Now: at most {target:,.1f} min" in texts(at)
+    sla = [at.number_input(key=f"sla_{p}").value for p in ("urgent", "high", "normal", "low")]
+    assert sla == [60, 240, 480, 1440] and all(isinstance(v, int) for v in sla)
+
+
+def test_settings_stay_reachable_and_fixable_with_a_bad_settings_file(
+    app_db: Path, open_page
+) -> None:
+    path = settings_path_for(app_db)
+    path.write_text("[privacy]\nk = 1\n\n[organisation]\ntimezone = \"Mars/Base\"\n")
+    overview = open_page()
+    assert "fix them on the Settings page" in overview.error[0].value
+    assert str(path.parent) not in texts(overview)
+    at = open_page(SETTINGS)
+    assert not at.exception
+    message = shown(at.error[0].value)
+    assert "Privacy: smallest group shown (k): Input should be greater than or equal to 3" in message
+    assert "Time zone: unknown time zone" in message
+    assert "Value error" not in message and str(path.parent) not in message
+    at.text_input(key="tz").input("Europe/Paris")
+    at.button(key="FormSubmitter:rules_form-Save rules").click().run()
+    no_errors(at)
+    assert load_settings(app_db).privacy.k == 5
+    assert load_settings(app_db).organisation.timezone == "Europe/Paris"
+    no_errors(open_page())
