@@ -16,6 +16,7 @@ from database.settings import SettingsError
 from ingest.load import IngestError, LoadReport, load_file, unknown_values_text
 from ingest.mapping import available_mappings, load_mapping
 from ingest.sources import SOURCES
+from metrics import queries
 from metrics.export import export_csv
 from metrics.registry import RegistryError, unfed_text
 
@@ -45,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rejected", help="list rejected rows as CSV (all loads, or one)")
     p.add_argument("--load", type=int, help="only this load id")
+    p.add_argument("--db", help=DB_HELP)
+
+    p = sub.add_parser("undo", help="take back the last load: the data as it was before it")
     p.add_argument("--db", help=DB_HELP)
 
     p = sub.add_parser("mappings", help="list the shipped mappings")
@@ -158,6 +162,23 @@ def _rejected(db: str | None, load: int | None) -> int:
     return 0
 
 
+def _undo(database: Database) -> int:
+    """Put back the database as it was before the last load."""
+    last = None
+    if database.exists():
+        with database.read() as con:
+            last = queries.last_load(con)
+    if last is None or not database.can_undo():
+        print("scorecard undo: there is no load to undo", file=sys.stderr)
+        return 1
+    database.undo_last_load()
+    print(
+        f"undid load #{last['load_id']} ({last['source']}, {last['file_name']}): the data is "
+        "as it was before it"
+    )
+    return 0
+
+
 def _mappings() -> int:
     for source in SOURCES:
         for name in available_mappings(source):
@@ -176,6 +197,8 @@ def run(args: argparse.Namespace) -> int:
         return _rejected(args.db, args.load)
     if args.command == "mappings":
         return _mappings()
+    if args.command == "undo":
+        return _undo(database_from(args.db))
     if args.command == "export":
         return _export(database_from(args.db), period=args.period, output=args.output)
     if args.command == "serve":

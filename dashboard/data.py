@@ -257,6 +257,17 @@ def load_history() -> pd.DataFrame:
 
 
 @st.cache_data(**CACHE)
+def _last_load(db: str, ver: str) -> dict[str, Any] | None:
+    with reading(db) as con:
+        return queries.last_load(con)
+
+
+def last_load() -> dict[str, Any] | None:
+    """The newest load that changed the data (what undo would take back), or None."""
+    return _last_load(*_version())
+
+
+@st.cache_data(**CACHE)
 def _rejected_rows(db: str, ver: str, load_id: int | None) -> pd.DataFrame:
     with reading(db) as con:
         return queries.rejected_rows(con, load_id)

@@ -78,9 +78,20 @@ class Database:
         """A short-lived read-only connection (see read_connection)."""
         return read_connection(self.path)
 
-    def write(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
-        """The one writer's connection to a private copy, swapped in on success."""
-        return write_connection(self.path)
+    def write(
+        self, keep_previous: bool = False
+    ) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """The one writer's connection to a private copy, swapped in on success (a load keeps
+        the file it replaces, so that it can be undone)."""
+        return write_connection(self.path, keep_previous)
+
+    def can_undo(self) -> bool:
+        """True when the file before the last load is kept (undo_last_load can restore it)."""
+        return previous_path(self.path).exists()
+
+    def undo_last_load(self) -> bool:
+        """Put back the database as it was before the last load; False if there is none."""
+        return undo_last_load(self.path)
 
     def upgrade(self) -> bool:
         """Migrate a file written by an older version; True if it was."""
@@ -136,9 +147,45 @@ def _writer_lock(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def previous_path(db_path: str | os.PathLike[str]) -> Path:
+    """Where the file replaced by the last load is kept: beside the database, hidden."""
+    path = Path(db_path).resolve()
+    return path.with_name(f".{path.name}.before-last-load")
+
+
+def _keep_previous(path: Path) -> None:
+    """Keep the live file as the one before this load: a hard link to it, put in place in one
+    step, so the live file is never missing for a reader."""
+    keep = previous_path(path)
+    staging = keep.with_name(keep.name + ".new")
+    with contextlib.suppress(FileNotFoundError):
+        staging.unlink()
+    try:
+        os.link(path, staging)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(path, staging)
+    os.replace(staging, keep)
+
+
+def undo_last_load(db_path: str | os.PathLike[str]) -> bool:
+    """Swap the file kept before the last load back in (one undo step); False if none."""
+    path = Path(db_path).resolve()
+    with _writer_lock(path):
+        keep = previous_path(path)
+        if not keep.exists():
+            return False
+        os.replace(keep, path)  # atomic: readers see the old file or this one, nothing between
+        return True
+
+
 @contextlib.contextmanager
-def write_connection(db_path: str | os.PathLike[str]) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to a private copy of the database, swapped in atomically on success."""
+def write_connection(
+    db_path: str | os.PathLike[str], keep_previous: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a private copy of the database, swapped in atomically on success.
+
+    With keep_previous (a load), the replaced file is kept for undo_last_load.
+    """
     # The real file: through a symlink, a second writer would take another lock, and the swap
     # would replace the link instead of the database.
     path = Path(db_path).resolve()
@@ -166,6 +213,11 @@ def write_connection(db_path: str | os.PathLike[str]) -> Iterator[duckdb.DuckDBP
                 _copy_live_data(tmp, compact)
                 os.replace(compact, tmp)
             _fsync(tmp)
+            if keep_previous and path.exists():
+                _keep_previous(path)
+            elif keep_previous:  # a first load: nothing before it, and no stale file to undo to
+                with contextlib.suppress(FileNotFoundError):
+                    previous_path(path).unlink()
             os.replace(tmp, path)
         finally:
             for leftover in (tmp, compact, Path(str(tmp) + ".wal"), Path(str(compact) + ".wal")):

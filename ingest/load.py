@@ -125,7 +125,7 @@ def load_file(
     try:
         mapping_obj, recognised = resolve(mapping, source, path)
         check_file(src, mapping_obj, path, settings.organisation.timezone)
-        with database.write() as con:
+        with database.write(keep_previous=True) as con:
             if progress:
                 # DuckDB draws its own progress bar for statements that run over two seconds.
                 con.execute("SET enable_progress_bar = true")

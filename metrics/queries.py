@@ -147,6 +147,20 @@ def load_history(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pd.DataFra
     )
 
 
+def last_load(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """The newest load that changed the file (not a refusal): what undo would take back."""
+    row = con.execute(
+        """
+        SELECT load_id, source, file_name, finished_at, rows_loaded FROM loads
+        WHERE outcome <> 'refused' ORDER BY load_id DESC LIMIT 1
+        """
+    ).fetchone()
+    if row is None:
+        return None
+    names = ("load_id", "source", "file_name", "finished_at", "rows_loaded")
+    return dict(zip(names, row, strict=True))
+
+
 def rejected_rows(
     con: duckdb.DuckDBPyConnection, load_id: int | None = None, limit: int = 100_000
 ) -> pd.DataFrame:

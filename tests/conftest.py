@@ -27,3 +27,15 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 def db_path(tmp_path: Path) -> Path:
     """Path of a database file that does not exist yet (one per test)."""
     return tmp_path / "scorecard.duckdb"
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample data loaded once per session through the real ingest (never modified)."""
+    from cli.main import DEMO_FILES, SAMPLE_DIR
+    from ingest.load import load_file
+
+    path = tmp_path_factory.mktemp("sample") / "scorecard.duckdb"
+    for source, name in DEMO_FILES:
+        load_file(path, source, SAMPLE_DIR / name)
+    return path

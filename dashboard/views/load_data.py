@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui, uploads
+from dashboard.undo import undo_section
 from database.csvsafe import frame_csv
 from ingest.load import IngestError, load_file, unknown_values_text
 from ingest.mapping import available_mappings, load_mapping
@@ -256,11 +257,12 @@ def upload_tab() -> None:
 
 
 def history_tab() -> None:
-    """The load log, newest first."""
+    """The load log, newest first, and undo for the last load."""
     history = data.load_history()
     if history.empty:
         st.info("Nothing has been loaded yet.")
         return
+    undo_section()
     st.dataframe(
         history,
         hide_index=True,

@@ -11,9 +11,6 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from cli.main import DEMO_FILES, SAMPLE_DIR
-from ingest.load import load_file
-
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
 TIMEOUT = 60
@@ -26,15 +23,6 @@ def private_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(root))
     return root
-
-
-@pytest.fixture(scope="session")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample data loaded once per session through the real ingest (never modified)."""
-    path = tmp_path_factory.mktemp("sample") / "scorecard.duckdb"
-    for source, name in DEMO_FILES:
-        load_file(path, source, SAMPLE_DIR / name)
-    return path
 
 
 @pytest.fixture

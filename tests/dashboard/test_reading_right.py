@@ -229,3 +229,31 @@ def test_a_full_month_is_compared(app_db: Path, open_page) -> None:
     assert "(partial)" not in at.selectbox(key="w_at").value
     assert "partly covered" not in texts(at)
     assert "— partial period" not in set(at.dataframe[0].value["Change"])
+
+
+def test_the_data_page_undoes_the_last_load_back_to_the_same_export(
+    app_db: Path, open_page
+) -> None:
+    from metrics.export import export_csv
+
+    def exported() -> str:
+        with read_connection(app_db) as con:
+            return export_csv(con, "month", load_settings(app_db))
+
+    before = exported()
+    mistake = (
+        b"ticket_id,team,created_at,priority,first_response_at,resolved_at,reopens\n"
+        b"100001,Billing,2026-10-30 10:00,high,2026-10-30 18:00,2026-11-02 10:00,3\n"
+    )
+    at = open_page("views/load_data.py")
+    at.file_uploader(key="upload").set_value(("mistake.csv", mistake, "text/csv")).run()
+    at.button(key="confirm_load").click().run()
+    no_errors(at)
+    assert exported() != before
+    assert "mistake.csv" in shown(texts(at))
+    assert at.button(key="undo_last_load").disabled  # not before it is confirmed
+    at.checkbox(key="undo_confirm").check().run()
+    at.button(key="undo_last_load").click().run()
+    no_errors(at)
+    assert "was taken back" in texts(at)
+    assert exported() == before
