@@ -26,7 +26,7 @@ import streamlit as st
 from dashboard.model import normalise
 from database.db import Database
 from database.settings import Settings, load_settings
-from metrics import chain, drilldown, pulses, queries, scorecard
+from metrics import chain, drilldown, pulses, queries, scorecard, voices
 from metrics.periods import MONTH, as_period
 
 CACHE: dict[str, Any] = {"max_entries": 64, "ttl": 3600, "show_spinner": False}
@@ -298,3 +298,27 @@ def _freshness(db: str, ver: str) -> pd.DataFrame:
 def freshness() -> pd.DataFrame:
     """Per source: rows stored, latest record time, last successful load and its file."""
     return _freshness(*_version())
+
+
+@st.cache_data(**CACHE)
+def _survey_comments(
+    db: str, ver: str, scope: str, scope_id: str | None, start: date, end: date
+) -> pd.DataFrame:
+    with reading(db) as con:
+        return voices.survey_comments(con, scope, scope_id, start, end)
+
+
+def survey_comments(scope: str, scope_id: str | None, start: date, end: date) -> pd.DataFrame:
+    """Customers' survey comments in a scope, submitted in [start, end), newest first."""
+    return _survey_comments(*_version(), scope, scope_id, start, end)
+
+
+@st.cache_data(**CACHE)
+def _extra_poll_items(db: str, ver: str, token: str) -> pd.DataFrame:
+    with reading(db) as con:
+        return voices.extra_poll_items(con, load_settings(db).privacy.k)
+
+
+def extra_poll_items() -> pd.DataFrame:
+    """Extra poll items per pulse for the organisation (hidden under k respondents)."""
+    return _extra_poll_items(*_scored())

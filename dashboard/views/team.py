@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, filters, model, tables, ui
+from dashboard.comments import comments_section
 from database.csvsafe import frame_csv
 from metrics.periods import as_period
 from metrics.registry import INDICATORS, by_id
@@ -308,6 +309,9 @@ def render() -> None:
 
     st.subheader(f"Tickets behind the numbers, {period_label}")
     _tickets(scope, scope_id, period, current.date(), period_label)
+
+    st.subheader(f"In customers' words, {period_label}")
+    comments_section(scope, scope_id, current.date(), end_of, period_label)
 
 
 ui.guard(render)

@@ -110,6 +110,69 @@ def _team_table(
     return pd.DataFrame(rows), hidden
 
 
+def _team_trend(values: pd.DataFrame, f: filters.Filters, k: int) -> None:
+    """One team's wellbeing indicators over the pulses of the range (hidden ones said)."""
+    teams = data.teams()
+    if f.scope == "department":
+        teams = teams[teams["department"] == f.scope_id]
+    names = sorted(teams["team"].tolist())
+    if not names:
+        st.info("No teams in this selection.")
+        return
+    team = ui.url_selectbox("Team", names, "wteam", names[0])
+    rows = model.in_scope(values, "team", team, f.first_period, f.end)
+    rows = rows[rows["indicator"].isin(WELLBEING[:-1])]  # participation has its own scale
+    drawn = rows.dropna(subset=["value"])
+    hidden = rows[rows["status"] == "suppressed"]
+    if drawn.empty:
+        st.info(f"No wellbeing values of {ui.text(team)} to draw in this range.")
+    else:
+        drawn = drawn.assign(series=drawn["indicator"].map(lambda i: charts.series_name(by_id(i))))
+        chart = charts.trend(
+            drawn, f.period, "% or points", height=240, title=f"Wellbeing of {team} by pulse"
+        )
+        st.altair_chart(chart, width="stretch")
+    if len(hidden):
+        st.caption(
+            f":material/lock: {len(hidden)} figure(s) of {ui.text(team)} hidden in this range: "
+            f"{ui.hidden_summary(hidden['suppressed_because'].tolist(), k)}."
+        )
+
+
+def _extra_items(k: int) -> None:
+    """Extra poll questions (item_<name> columns) for the organisation, per pulse."""
+    items = data.extra_poll_items()
+    if items.empty:
+        st.caption(
+            "No extra poll questions loaded. A poll export's columns named item_<name> "
+            "(answers 1-5) are kept and shown here."
+        )
+        return
+    table = pd.DataFrame(
+        {
+            "Question": items["item"],
+            "Pulse": [MONTH.describe(p) for p in items["pulse"]],
+            "Favourable": [
+                ui.hidden_reason("fewer_than_k", k) if h else ui.fmt_value(v, "%")
+                for v, h in zip(items["favourable_pct"], items["hidden"], strict=True)
+            ],
+            "Mean answer (1-5)": [
+                ui.MISSING if h else f"{v:.2f}"
+                for v, h in zip(items["mean_answer"], items["hidden"], strict=True)
+            ],
+            "Respondents": [
+                ui.MISSING if h else ui.fmt_count(n)
+                for n, h in zip(items["respondents"], items["hidden"], strict=True)
+            ],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(
+        "For the whole organisation only: answers at 4 or 5 count as favourable. "
+        f"A pulse with fewer than {k} respondents to a question is hidden."
+    )
+
+
 def _chain(f: filters.Filters) -> None:
     by_team = data.chain_by_team(f.period)
     by_team = by_team.assign(period_start=pd.to_datetime(by_team["period_start"]))
@@ -235,6 +298,12 @@ def render() -> None:
             trend, f.period, "% or points", height=260, title="Employee wellbeing by pulse"
         )
         st.altair_chart(chart, width="stretch")
+
+    st.subheader("One team over time")
+    _team_trend(values, f, k)
+
+    st.subheader("Extra poll questions")
+    _extra_items(k)
 
     st.subheader("Service-profit chain: team wellbeing vs customer satisfaction")
     _chain(f)

@@ -19,7 +19,15 @@ from database.db import read_connection
 from database.settings import load_settings
 from ingest.load import load_file
 from metrics.drilldown import tickets_behind
-from tests.dashboard.dashboard_helpers import downloads, metric, no_errors, shown, texts
+from metrics.scorecard import indicator_values
+from tests.dashboard.dashboard_helpers import (
+    chart_data,
+    downloads,
+    metric,
+    no_errors,
+    shown,
+    texts,
+)
 
 PAGES = [None, "views/team.py", "views/wellbeing.py"]
 # Pictographs, dingbats and the variation selector that asks for colour-emoji presentation.
@@ -257,3 +265,82 @@ def test_the_data_page_undoes_the_last_load_back_to_the_same_export(
     no_errors(at)
     assert "was taken back" in texts(at)
     assert exported() == before
+
+
+def test_comments_of_a_team_and_period_by_rating_and_search(app_db: Path, open_page) -> None:
+    with read_connection(app_db) as con:
+        expected = con.execute(
+            "SELECT comment, csat FROM survey_responses WHERE team = 'Billing' "
+            "AND submitted_at >= DATE '2026-10-01' AND submitted_at < DATE '2026-11-01' "
+            "AND comment IS NOT NULL AND trim(comment) <> ''"
+        ).df()
+    at = open_page("views/team.py", team="Billing")
+    no_errors(at)
+    comments = at.dataframe[-1].value
+    assert sorted(comments["Comment"]) == sorted(expected["comment"])
+    at.selectbox(key="w_rating").select("low").run()
+    low = at.dataframe[-1].value
+    assert len(low) == int((expected["csat"] <= 2).sum()) > 0
+    assert (low["CSAT"] <= 2).all()
+    word = str(low["Comment"].iloc[0]).split()[0].strip(".,!").lower()  # any word shown
+    at.text_input(key="comment_search").input(word.upper()).run()
+    found = at.dataframe[-1].value
+    mentions = expected["comment"].str.lower().str.contains(word, regex=False)
+    wanted = expected[(expected["csat"] <= 2) & mentions]
+    assert sorted(found["Comment"]) == sorted(wanted["comment"])
+    assert len(wanted) > 0
+
+
+def test_a_comment_is_shown_as_the_text_it_is(app_db: Path, open_page, tmp_path: Path) -> None:
+    raw = "**Great** [click](http://127.0.0.1:9/x) <b>bold</b> :red[alarm]"
+    survey = tmp_path / "surveys.csv"
+    survey.write_text(
+        "response_id,submitted_at,team,csat,comment\n"
+        f'MD-1,2026-10-20 10:00,Billing,1,"{raw}"\n'
+    )
+    load_file(app_db, "surveys", survey)
+    at = open_page("views/team.py", team="Billing")
+    no_errors(at)
+    assert raw in set(at.dataframe[-1].value["Comment"])
+    assert "Great" not in texts(at)  # never passed to Markdown
+
+
+def test_one_teams_wellbeing_over_time(app_db: Path, open_page) -> None:
+    at = open_page("views/wellbeing.py", wteam="Billing")
+    no_errors(at)
+    with read_connection(app_db) as con:
+        frame = indicator_values(con, "month", load_settings(app_db))
+    billing = frame[
+        (frame["scope"] == "team")
+        & (frame["scope_id"] == "Billing")
+        & (frame["indicator"] == "wellbeing.enps")
+        & (pd.to_datetime(frame["period_start"]) >= pd.Timestamp("2025-11-01"))
+    ].dropna(subset=["value"])
+    specs = [c for c in at.get("vega_lite_chart") if "Wellbeing of Billing" in c.proto.spec]
+    assert len(specs) == 1
+    drawn = chart_data(at, list(at.get("vega_lite_chart")).index(specs[0]))[0].to_pandas()
+    enps = drawn[drawn["indicator"] == "wellbeing.enps"].sort_values("period_start")
+    expected = billing.sort_values("period_start")["value"].round(6)
+    assert list(enps["value"].round(6)) == list(expected)
+
+
+def test_extra_poll_questions_shown_for_the_organisation_from_k_up(
+    app_db: Path, open_page, tmp_path: Path
+) -> None:
+    polls = tmp_path / "polls.csv"
+    lines = ["response_id,submitted_at,team,item_focus"]
+    answers = [5, 4, 4, 2, 3, 5]  # six people in October: 4 of 6 favourable, mean 23/6
+    lines += [f"X{i},2026-10-1{i} 10:00,Billing,{a}" for i, a in enumerate(answers)]
+    lines += ["Y1,2026-09-10 10:00,Billing,5", "Y2,2026-09-11 10:00,Billing,1"]  # two: hidden
+    polls.write_text("\n".join(lines) + "\n")
+    load_file(app_db, "polls", polls)
+    at = open_page("views/wellbeing.py")
+    no_errors(at)
+    items = next(d.value for d in at.dataframe if "Question" in d.value.columns)
+    october = items[(items["Question"] == "focus") & (items["Pulse"] == "October 2026")].iloc[0]
+    assert october["Favourable"] == "66.7 %"
+    assert october["Mean answer (1-5)"] == "3.83"
+    assert october["Respondents"] == "6"
+    september = items[(items["Question"] == "focus") & (items["Pulse"] == "September 2026")]
+    assert september.iloc[0]["Favourable"] == "fewer than 5 responses"
+    assert september.iloc[0]["Respondents"] == "—"
