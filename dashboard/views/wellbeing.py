@@ -30,15 +30,16 @@ def _cell(row: pd.Series | None, unit: str, k: int, answers: bool) -> str:
         return ui.hidden_reason(row["suppressed_because"], k)
     shown = f"{ui.fmt_value(row['value'], unit)} · {ui.status_word(str(row['status']))}"
     if answers and not pd.isna(row["n"]) and int(row["n"]) < ui.SMALL_SAMPLE:
-        shown += f" (only {int(row['n'])} answers)"
+        shown += f" (n {int(row['n'])})"  # a small sample; the caption under the table says so
     return shown
 
 
 def _scope_tiles(values: pd.DataFrame, f: filters.Filters, current: pd.Timestamp, k: int) -> None:
     now = model.in_scope(values, f.scope, f.scope_id, current.date(), current.date())
     now = now.set_index("indicator")
-    cols = st.columns(len(WELLBEING))
-    for slot, ind_id in zip(cols, WELLBEING, strict=True):
+    # Three tiles a row: five abreast cut their labels at 1280 px ("Favourabl…").
+    slots = [slot for start in range(0, len(WELLBEING), 3) for slot in st.columns(3)]
+    for slot, ind_id in zip(slots, WELLBEING, strict=False):
         ind = by_id(ind_id)
         row = now.loc[ind_id] if ind_id in now.index else None
         with slot:
@@ -206,8 +207,10 @@ def _chain(f: filters.Filters) -> None:
     left, right = st.columns([3, 1])
     with right:
         shown_r = ui.MISSING if pd.isna(r) else f"{r:+.2f}"
-        st.metric("Correlation (Pearson r)", shown_r, border=True)
-        st.metric("n (team-periods with both values)", f"{n}", border=True)
+        st.metric("Correlation r", shown_r, border=True, help="Pearson's r, -1 to +1.")
+        st.metric(
+            "n team-periods", f"{n:,}", border=True, help="Team-periods with both values."
+        )
         if pd.isna(r):
             st.caption("Too few pairs to compute a correlation (at least 3 are needed).")
         else:
@@ -276,13 +279,17 @@ def render() -> None:
             width="stretch",
             column_config={
                 "Team": st.column_config.TextColumn("Team", pinned=True),
-                **{label: st.column_config.TextColumn(label, width=150) for label in labels},
+                **{label: st.column_config.TextColumn(label, width=148) for label in labels},
             },
         )
         if hidden:
             st.caption(
                 f":material/lock: {len(hidden)} figure(s) hidden: {ui.hidden_summary(hidden, k)}."
             )
+        st.caption(
+            "A value marked (n 7) rests on only 7 answers (fewer than "
+            f"{ui.SMALL_SAMPLE}): a small sample, read it as a hint, not a verdict."
+        )
 
     st.subheader("Trends")
     in_range = model.in_scope(values, f.scope, f.scope_id, f.first_period, f.end)

@@ -92,10 +92,10 @@ def test_team_lead_drills_into_a_team_and_downloads_its_tickets(page: Page, shar
             load_settings(db),
             limit=1000,
         )
-    assert [r["ticket_id"] for r in rows] == [str(t) for t in expected["ticket_id"]]
+    assert [r["Ticket"] for r in rows] == [str(t) for t in expected["ticket_id"]]
     assert len(rows) > 0
-    assert {r["team"] for r in rows} == {"Tech Support L1"}
-    assert int(rows[0]["reopens"]) > 0
+    assert {r["Team"] for r in rows} == {"Tech Support L1"}
+    assert int(rows[0]["Reopens"]) > 0
 
 
 def test_analyst_uploads_confirms_and_sees_the_numbers_change(
