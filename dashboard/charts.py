@@ -149,8 +149,8 @@ def service_gap(gap: pd.DataFrame) -> alt.Chart:
             tooltip=[
                 alt.Tooltip("principle:N", title="Principle"),
                 alt.Tooltip("kind:N", title="Side"),
-                alt.Tooltip("attainment:Q", title="Attainment %", format=".1f"),
-                alt.Tooltip("gap:Q", title="Gap (delivered - perceived)", format="+.1f"),
+                alt.Tooltip("attainment:Q", title="Attainment of target", format=".1f"),
+                alt.Tooltip("gap:Q", title="Perceived − delivered", format="+.1f"),
             ],
         )
     )

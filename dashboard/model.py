@@ -93,7 +93,8 @@ def movers(frame: pd.DataFrame, current: pd.Timestamp, limit: int = 8) -> pd.Dat
 
 
 def service_gap(frame: pd.DataFrame, period: pd.Timestamp) -> pd.DataFrame:
-    """Per principle: mean attainment of delivered vs perceived indicators, and the gap."""
+    """Per principle: mean attainment of delivered vs perceived indicators, and the gap
+    (perceived - delivered)."""
     now = frame[frame["period_start"] == period]
     rows = []
     for area in PRINCIPLES:
@@ -104,7 +105,9 @@ def service_gap(frame: pd.DataFrame, period: pd.Timestamp) -> pd.DataFrame:
             values = now[now["indicator"].isin(chosen)]["attainment"].dropna()
             by_kind[kind] = float(values.mean()) if len(values) else None
         delivered, perceived = by_kind["delivered"], by_kind["perceived"]
-        gap = None if delivered is None or perceived is None else delivered - perceived
+        # Perceived minus delivered: below zero, customers feel the service is worse than the
+        # operation's own numbers say (the sign people expect of a shortfall).
+        gap = None if delivered is None or perceived is None else perceived - delivered
         rows.append(
             {
                 "area": area,

@@ -127,7 +127,7 @@ def gap_block(frame: pd.DataFrame, current: pd.Timestamp) -> None:
                 "Principle": gap["principle"],
                 "Delivered attainment": shown(gap["delivered"]),
                 "Perceived attainment": shown(gap["perceived"]),
-                "Perceived − delivered": shown(gap["perceived"] - gap["delivered"], signed=True),
+                "Perceived − delivered": shown(gap["gap"], signed=True),
             }
         )
         st.dataframe(table, hide_index=True, width="stretch")

@@ -344,3 +344,24 @@ def test_extra_poll_questions_shown_for_the_organisation_from_k_up(
     september = items[(items["Question"] == "focus") & (items["Pulse"] == "September 2026")]
     assert september.iloc[0]["Favourable"] == "fewer than 5 responses"
     assert september.iloc[0]["Respondents"] == "—"
+
+
+def test_service_gap_names_attainment_and_reads_below_zero_as_worse(
+    app_db: Path, open_page
+) -> None:
+    at = open_page()
+    no_errors(at)
+    gap = at.dataframe[0].value.set_index("Principle")
+    assert list(gap.columns) == [
+        "Delivered attainment",
+        "Perceived attainment",
+        "Perceived − delivered",
+    ]
+    both = gap[gap["Delivered attainment"] != "—"]
+    assert len(both) == 6
+    for _, row in both.iterrows():
+        difference = float(row["Perceived attainment"]) - float(row["Delivered attainment"])
+        assert abs(float(row["Perceived − delivered"]) - difference) <= 1  # each shown rounded
+    assert gap.loc["Friendliness", "Delivered attainment"] == "—"
+    assert "Friendliness: no delivered value, because no ticket field measures it" in texts(at)
+    assert "below zero: customers feel the service is worse" in texts(at)
