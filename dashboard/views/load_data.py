@@ -326,12 +326,14 @@ def freshness_tab() -> None:
     ages = []
     for latest in fresh["latest_record"]:
         if pd.isna(latest):
-            ages.append("–")
+            ages.append(ui.MISSING)
         else:
             days = (now - pd.Timestamp(latest).to_pydatetime()).days
             ages.append("today" if days <= 0 else f"{days:,} days ago")
     fresh = fresh.assign(
-        source=fresh["source"].map(lambda s: SOURCE_LABELS.get(s, s)), age=ages
+        source=fresh["source"].map(lambda s: SOURCE_LABELS.get(s, s)),
+        age=ages,
+        last_file=fresh["last_file"].astype(object).where(fresh["last_file"].notna(), ui.MISSING),
     ).rename(
         columns={
             "source": "Source",

@@ -365,3 +365,13 @@ def test_service_gap_names_attainment_and_reads_below_zero_as_worse(
     assert gap.loc["Friendliness", "Delivered attainment"] == "—"
     assert "Friendliness: no delivered value, because no ticket field measures it" in texts(at)
     assert "below zero: customers feel the service is worse" in texts(at)
+
+
+def test_freshness_of_a_source_never_loaded_reads_a_dash(no_polls_db: Path, open_page) -> None:
+    at = open_page("views/load_data.py")
+    no_errors(at)
+    fresh = next(d.value for d in at.dataframe if "Last file" in d.value.columns)
+    polls = fresh[fresh["Rows stored"] == 0].iloc[0]
+    assert polls["Last file"] == "—"
+    assert polls["Latest record was"] == "—"
+    assert "None" not in set(fresh.astype(str).to_numpy().ravel())
