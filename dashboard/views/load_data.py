@@ -96,6 +96,14 @@ def _on_disk(uploaded: Any, own_mapping: Any) -> Iterator[tuple[Path, str | None
         yield path, mapping
 
 
+def _chosen(uploaded: Any, mapping: str) -> str | None:
+    """The mapping to read with; None (recognise, or list the closest) when no shipped mapping
+    was recognised and the analyst left the canonical one."""
+    if mapping == "canonical" and _recognised(uploaded) is None:
+        return None
+    return mapping
+
+
 def _preview(source: str, uploaded: Any, mapping: str, own: Any) -> tuple[Any, Any] | None:
     memo_key = (uploaded.file_id, source, mapping, own.file_id if own is not None else None)
     memo = st.session_state.get("_preview")
@@ -106,7 +114,7 @@ def _preview(source: str, uploaded: Any, mapping: str, own: Any) -> tuple[Any, A
             result = preview(
                 source,
                 path,
-                mapping=own_mapping or mapping,
+                mapping=own_mapping or _chosen(uploaded, mapping),
                 limit=PREVIEW_ROWS,
                 db=data.database(),
             )
@@ -241,7 +249,7 @@ def upload_tab() -> None:
                         data.database(),
                         source,
                         path,
-                        mapping=own_mapping or mapping,
+                        mapping=own_mapping or _chosen(uploaded, mapping),
                         file_name=uploaded.name,
                     )
             except IngestError as exc:
