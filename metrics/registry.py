@@ -626,11 +626,13 @@ INDICATORS: list[Indicator] = [
             parts={
                 "counted": _count("is_response = 1 AND counted_team"),
                 "headcount": Part(agg="sum", expr="headcount"),
-                "responses": Part(agg="sum", expr="is_response"),
             },
             value="100 * {counted} / nullif({headcount}, 0)",
             n="coalesce({headcount}, 0)",
-            respondents="{responses}",
+            # Respondents are the responses that enter the value: a team without a headcount
+            # counts in neither part, so its responses neither decide a suppression nor make
+            # it a complement (it would hide nothing and leave the small team recoverable).
+            respondents="{counted}",
         ),
         target=70,
         privacy=True,
