@@ -72,7 +72,16 @@ def sample_rows(path: Path, plan: Plan, limit: int = SAMPLE_ROWS) -> list[list[s
         lines.readline()
     width = len(layout.header)
     rows: list[list[str]] = []
-    reader = csv.reader(lines, delimiter=layout.delimiter, strict=False)
+    quote = getattr(plan.mapping.read, "quote", '"')
+    escape = getattr(plan.mapping.read, "escape", None) or quote
+    reader = csv.reader(
+        lines,
+        delimiter=layout.delimiter,
+        quotechar=quote,
+        doublequote=escape == quote,
+        escapechar=None if escape == quote else escape,
+        strict=False,
+    )
     try:
         for record in reader:
             if len(record) == width:

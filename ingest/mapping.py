@@ -310,6 +310,6 @@ def load_mapping(name_or_path: str | os.PathLike[str] | None, source: str) -> Ma
     if mapping.source != source:
         raise MappingError(
             f"mapping {path.name} is for {mapping.source}, not {source}: "
-            f"run `scorecard ingest {mapping.source} ...` or pick another mapping"
+            f"load the file as {mapping.source}, or pick another mapping"
         )
     return mapping
