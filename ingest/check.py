@@ -10,7 +10,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -19,7 +21,7 @@ from ingest.mapping import Mapping
 from ingest.plan import Plan, PlanError, build_plan
 from ingest.reader import HEAD_BYTES, errors_for, inspect
 from ingest.rules import sql_str
-from ingest.sources import Source
+from ingest.sources import SOURCES, Source
 
 # The refusal of a file DuckDB's reader stops on: DuckDB's own words name its internals.
 UNREADABLE_CSV = (
@@ -215,3 +217,24 @@ def check_file(source: Source, mapping: Mapping, path: Path, tz: str) -> Plan:
     plan = build_plan(source, mapping, inspect(path, mapping.read), tz)
     check_sample(plan, path)
     return plan
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a file feeds: the mapping that reads it and the canonical columns it carries."""
+
+    mapping: str
+    recognised: bool
+    carried: list[str]
+    absent: list[str]  # mapped columns the file lacks, as "'Source column' (canonical)"
+
+
+def coverage(
+    source: str, path: str | os.PathLike[str], mapping: str | os.PathLike[str] | None, tz: str
+) -> Coverage:
+    """The coverage of a file before it loads (raises like a load would refuse it)."""
+    from ingest.recognise import resolve  # recognise builds on plan, as this module does
+
+    mapping_obj, recognised = resolve(mapping, source, path)
+    plan = check_file(SOURCES[source], mapping_obj, Path(path), tz)
+    return Coverage(mapping_obj.name, recognised, list(plan.carried), list(plan.absent))

@@ -216,12 +216,25 @@ def _not_in_file(column: str, header: list[str]) -> str:
     return f"the file has no column {column!r} ({instead})"
 
 
+def _close(quoted: str, header: list[str]) -> str:
+    """'; did you mean 'X'?' for a mapped column name with a near twin in the header."""
+    if " and " in quoted:
+        return ""  # a date and a time: named one by one
+    name = quoted[1:-1].casefold()
+    folded = {h.casefold(): h for h in header}
+    close = difflib.get_close_matches(name, list(folded), n=1, cutoff=0.8)
+    return f"; did you mean {folded[close[0]]!r}?" if close else ""
+
+
 def _absent_required(
     source: Source,
     header: list[str],
     absent: list[tuple[str, str]],
 ) -> str:
-    wanted = ", ".join(f"{n!r}" if w == repr(n) else f"{n!r} (mapped from {w})" for n, w in absent)
+    wanted = ", ".join(
+        f"{n!r}" if w == repr(n) else f"{n!r} (mapped from {w}{_close(w, header)})"
+        for n, w in absent
+    )
     hint = ""
     if any(n == source.key for n, _ in absent):
         hint = key_hint(source, header)
@@ -288,6 +301,8 @@ def _plan_items(plan: Plan, dropped: set[int], used: set[int]) -> None:
     wanted.update(plan.mapping.items)
     for name, column in wanted.items():
         idx = find_column(header, column)
+        if idx is None and name in plan.mapping.items:
+            plan.absent.append(f"{column!r} (item {name})")  # declared, not in this export
         if idx is None or idx in dropped or idx in used:
             continue
         if is_identity(column):

@@ -158,6 +158,11 @@ def test_the_header_picks_the_mapping_and_the_report_says_what_is_missing(
         "Recognised from the header: Zendesk Support ticket export (Explore or the classic CSV "
         "export) (mapping zendesk_tickets)." in captions
     )
+    # Said before the load is confirmed, and again in its report.
+    assert (
+        "Not in this file, so not carried: 'First reply time in minutes' (first_response_at)."
+        in captions
+    )
     at.button(key="confirm_load").click().run()
     no_errors(at)
     captions = [shown(c.value) for c in at.caption]

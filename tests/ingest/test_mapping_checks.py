@@ -170,3 +170,34 @@ def test_a_key_naming_a_column_the_file_lacks_is_refused_before_reading(
         "skip_rows_where.Total: the file has no column 'Total' (columns found: Incident, "
         "Group, Opened, Minutes to answer)",
     ]
+
+
+def test_a_misspelt_required_column_is_named_with_its_near_twin(
+    tmp_path: Path, db_path: Path
+) -> None:
+    (tmp_path / "export.csv").write_text(ITSM_LIKE)
+    (tmp_path / "m.toml").write_text(
+        'name = "desk"\nsource = "tickets"\n[columns]\nticket_id = "Incident"\n'
+        'team = "Groupe"\ncreated_at = "Opened"\n[formats]\ncreated_at = "%d/%m/%Y %H:%M"\n'
+    )
+    with pytest.raises(IngestError) as refused:
+        load_file(db_path, "tickets", tmp_path / "export.csv", tmp_path / "m.toml")
+    assert str(refused.value) == (
+        "export.csv: the tickets file has no required column 'team' (mapped from 'Groupe'; did "
+        "you mean 'Group'?). Columns found: Incident, Group, Opened, Minutes to answer."
+    )
+
+
+def test_a_declared_poll_item_the_export_lacks_is_named_not_carried(
+    tmp_path: Path, db_path: Path
+) -> None:
+    (tmp_path / "p.csv").write_text(
+        "response_id,submitted_at,team,I get the training I need\nR1,2025-06-02,Support,4\n"
+    )
+    (tmp_path / "m.toml").write_text(
+        'name = "pulse"\nsource = "polls"\n[items]\ntraining = "I get the training I need"\n'
+        'growth = "I can grow here"\n'
+    )
+    report = load_file(db_path, "polls", tmp_path / "p.csv", tmp_path / "m.toml")
+    assert (report.rows_loaded, report.extra_items) == (1, ["training"])
+    assert report.absent_columns == ["'I can grow here' (item growth)"]
