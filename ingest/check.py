@@ -146,15 +146,32 @@ def check_sample(plan: Plan, path: Path) -> None:
             present = con.execute(f"{with_sql} SELECT count({raw}) FROM t2").fetchone()
             if len(failing) < MIN_VALUES or present is None or len(failing) < present[0]:
                 continue
-            problems.append(_problem(con, plan, col.name, col.kind, failing))
+            problem = _problem(con, plan, col.name, col.kind, failing)
+            if problem:
+                problems.append(problem)
     if problems:
         raise PlanError("; ".join(problems), problems)
 
 
+def _stated(mapping: Mapping, name: str) -> bool:
+    """True when a mapping key says how to read the column (not just its own name)."""
+    sections = (mapping.columns, mapping.formats, mapping.durations, mapping.combine)
+    return any(name in section for section in sections)
+
+
 def _problem(
     con: duckdb.DuckDBPyConnection, plan: Plan, name: str, kind: str, values: list[str]
-) -> str:
+) -> str | None:
+    """The mapping's mistake behind a column no sampled value of which reads, if it is one.
+
+    A column read under its own name with no key about it is the file's business: its rows
+    are rejected one by one, unless its values all read in one common format (then the
+    mapping lacks that format, and saying so beats rejecting every row).
+    """
     mapping = plan.mapping
+    fits = _fitting_format(con, values) if kind == "timestamp" else None
+    if not _stated(mapping, name) and fits is None:
+        return None
     example = values[0]
     n = len(values)
     if name in mapping.durations:
@@ -177,7 +194,6 @@ def _problem(
             f"{name} to a column of numbers, or translate the values under values.{name}"
         )
     declared = mapping.combined_formats(name)
-    fits = _fitting_format(con, values)
     instead = (
         f'write {key} = "{fits}"'
         if fits

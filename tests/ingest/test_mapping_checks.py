@@ -201,3 +201,15 @@ def test_a_declared_poll_item_the_export_lacks_is_named_not_carried(
     report = load_file(db_path, "polls", tmp_path / "p.csv", tmp_path / "m.toml")
     assert (report.rows_loaded, report.extra_items) == (1, ["training"])
     assert report.absent_columns == ["'I can grow here' (item growth)"]
+
+
+def test_bad_dates_under_their_own_name_are_the_files_business(
+    tmp_path: Path, db_path: Path
+) -> None:
+    (tmp_path / "t.csv").write_text(
+        "ticket_id,team,created_at\nT1,A,yesterday\nT2,A,soon\nT3,A,later\n"
+    )
+    # No mapping key said how to read created_at and no common format reads these values:
+    # each row is rejected with its reason, the file is not refused as a mapping mistake.
+    report = load_file(db_path, "tickets", tmp_path / "t.csv")
+    assert (report.rows_loaded, report.rows_rejected) == (0, 3)
