@@ -155,7 +155,13 @@ def check_sample(plan: Plan, path: Path) -> None:
 
 def _stated(mapping: Mapping, name: str) -> bool:
     """True when a mapping key says how to read the column (not just its own name)."""
-    sections = (mapping.columns, mapping.formats, mapping.durations, mapping.combine)
+    sections = (
+        mapping.columns,
+        mapping.formats,
+        mapping.durations,
+        mapping.combine,
+        mapping.constants,
+    )
     return any(name in section for section in sections)
 
 
@@ -181,6 +187,12 @@ def _problem(
             f"{duration.column!r} is a duration in {duration.unit} (e.g. {example!r}); "
             f"{_unit_hint(values)}"
         )
+    if name in mapping.constants:
+        if kind == "timestamp":
+            return (
+                f"constants.{name}: {example!r} is not a timestamp; write one like 2025-03-01 14:05"
+            )
+        return f"constants.{name}: {example!r} is not a number; write one like 3"
     if name in mapping.combine:
         spec = mapping.combine[name]
         where = f"{spec.date!r} and {spec.time!r}"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
 
 from ingest.identity import ITEM_PREFIX, is_identity
 from ingest.mapping import Mapping
 from ingest.reader import Layout
 from ingest.rules import (
+    Plan,
     Rule,
     add_rules,
     cleaned,
@@ -35,26 +35,6 @@ class PlanError(ValueError):
         self.problems = problems or [message]
         self.suggestion = suggestion
         self.needs_mapping = False  # no shipped mapping reads the file: one must be written
-
-
-@dataclass
-class Plan:
-    """Everything needed to stage a file: source column per canonical column and the SQL."""
-
-    source: Source
-    mapping: Mapping
-    layout: Layout
-    raw: dict[str, str] = field(default_factory=dict)  # canonical -> raw varchar SQL
-    typed: dict[str, str] = field(default_factory=dict)  # canonical -> typed SQL over raw
-    rules: list[Rule] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
-    items: dict[str, tuple[str, str]] = field(default_factory=dict)  # item -> (column, raw SQL)
-    carried: list[str] = field(default_factory=list)  # canonical columns the file feeds
-    absent: list[str] = field(default_factory=list)  # "'Source col' (canonical)" not in file
-    unknown: dict[str, str] = field(default_factory=dict)  # channel/status -> policy
-    extra: dict[str, str] = field(default_factory=dict)  # staging column -> SQL (not stored)
-    skip_where: str | None = None
 
 
 def find_column(header: list[str], wanted: str) -> int | None:

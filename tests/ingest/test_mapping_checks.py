@@ -213,3 +213,15 @@ def test_bad_dates_under_their_own_name_are_the_files_business(
     # each row is rejected with its reason, the file is not refused as a mapping mistake.
     report = load_file(db_path, "tickets", tmp_path / "t.csv")
     assert (report.rows_loaded, report.rows_rejected) == (0, 3)
+
+
+def test_a_constant_that_is_no_timestamp_is_named(tmp_path: Path, db_path: Path) -> None:
+    refused = _refusal(
+        tmp_path,
+        db_path,
+        '[formats]\ncreated_at = "%d/%m/%Y %H:%M"\n[constants]\ndue_at = "next week"\n',
+    )
+    assert str(refused) == (
+        "export.csv: constants.due_at: 'next week' is not a timestamp; write one like "
+        "2025-03-01 14:05"
+    )
