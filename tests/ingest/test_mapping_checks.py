@@ -225,3 +225,39 @@ def test_a_constant_that_is_no_timestamp_is_named(tmp_path: Path, db_path: Path)
         "export.csv: constants.due_at: 'next week' is not a timestamp; write one like "
         "2025-03-01 14:05"
     )
+
+
+@pytest.mark.parametrize(
+    "toml,message",
+    [
+        (
+            '[when.resolved_at]\ncolumn = "Status"\n',
+            'when.resolved_at: give exactly one of in = ["Closed", ...] or not_in = [...]',
+        ),
+        (
+            '[unknown_values]\nstatus = "other"\n',
+            'unknown_values.status: status has no "other"; write "reject" or "missing"',
+        ),
+        (
+            '[generated_id]\n[columns]\nticket_id = "ID"\n',
+            "generated_id: tickets ids are generated, so columns.ticket_id must go (or drop "
+            "[generated_id])",
+        ),
+        (
+            '[combine.team]\ndate = "Day"\ntime = "Hour"\n',
+            "combine.team: team is a text; a date and a time make a timestamp (created_at, "
+            "due_at, first_response_at, resolved_at)",
+        ),
+        (
+            '[durations.due_at]\ncolumn = "Days"\n',
+            "durations.due_at.after: a timestamp needs the one it follows, e.g. after = "
+            '"created_at"',
+        ),
+    ],
+)
+def test_new_keys_used_wrongly_are_named(toml: str, message: str) -> None:
+    from ingest.mapping import MappingError, parse_mapping
+
+    with pytest.raises(MappingError) as refused:
+        parse_mapping('name = "x"\nsource = "tickets"\n' + toml, "m.toml")
+    assert str(refused.value) == f"mapping m.toml: {message}"
