@@ -15,7 +15,7 @@ from database.settings import Settings, default_settings
 from ingest.mapping import load_mapping
 from ingest.plan import sql_str
 from ingest.sources import SOURCES
-from ingest.stage import bad_shape_reasons, reasons_sql, stage
+from ingest.stage import reader_rejects, reasons_sql, stage
 
 MAX_REJECTS = 1000
 
@@ -64,9 +64,9 @@ def preview(
             "ORDER BY s.__line LIMIT ?",
             [MAX_REJECTS],
         ).df()
-        if staged.bad_shape:
+        if staged.bad_shape or staged.refused:
             shape = pd.DataFrame(
-                [(line, None, None, reason) for line, reason in bad_shape_reasons(staged)],
+                [(line, None, None, reason) for line, reason in reader_rejects(staged)],
                 columns=["line", "column", "value", "reason"],
             )
             rejects = pd.concat([rejects, shape]).sort_values("line").head(MAX_REJECTS)
