@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,6 +19,9 @@ from ingest.sources import SOURCES
 from ingest.stage import reader_rejects, reasons_sql, stage
 
 MAX_REJECTS = 1000
+# The preview stages the whole file in an in-memory database: past this it spills to a temp
+# folder instead of growing with the file (a dashboard server previews uploads side by side).
+PREVIEW_MEMORY = "1GB"
 
 
 class Preview(NamedTuple):
@@ -43,7 +47,13 @@ def preview(
     database = None if db is None else as_database(db)
     mapping_obj = load_mapping(mapping, source)
     settings = settings or (database.settings() if database else default_settings())
-    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
+    spill = tempfile.TemporaryDirectory(prefix="scorecard-preview-")
+    config = {
+        "autoinstall_known_extensions": False,
+        "memory_limit": PREVIEW_MEMORY,
+        "temp_directory": spill.name,
+    }
+    con = duckdb.connect(":memory:", config=config)  # type: ignore[arg-type]
     try:
         ensure_schema(con)
         if database is not None and database.exists() and source == "surveys":
@@ -73,3 +83,4 @@ def preview(
         return Preview(rows, rejects.reset_index(drop=True))
     finally:
         con.close()
+        spill.cleanup()
