@@ -78,7 +78,6 @@ def print_report(report: LoadReport, db_arg: str | None) -> None:
         f"  read {report.rows_read:,}  loaded {report.rows_loaded:,}  "
         f"replaced {report.rows_replaced:,}  rejected {report.rows_rejected:,}"
         + (f"  skipped {report.rows_skipped:,}" if report.rows_skipped else "")
-        + (f"  blank rows {report.rows_blank:,}" if report.rows_blank else "")
         + "\n"
     )
     if report.top_reasons:

@@ -214,6 +214,11 @@ def _load(
     ).fetchone() or (0, 0, 0, 0)
     report.rows_skipped = int(skipped)
     report.rows_blank = int(blank) + staged.blank
+    if report.rows_blank:
+        what = "row" if report.rows_blank == 1 else "rows"
+        report.notes.append(
+            f"{report.rows_blank:,} blank {what} (every cell empty) skipped, not rejected"
+        )
     report.notes.extend(staged.notes)
     _quarantine(con, staged, load_id)
     if distinct < valid:

@@ -599,6 +599,7 @@ def test_blank_rows_are_skipped_and_counted_not_rejected(
 
     assert (report.rows_read, report.rows_loaded, report.rows_blank) == (6, 2, 4)
     assert report.rows_rejected == 0
+    assert report.notes == ["4 blank rows (every cell empty) skipped, not rejected"]
     assert query(db_path, "SELECT count(*) FROM rejected_rows") == [(0,)]
 
 
