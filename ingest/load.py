@@ -24,7 +24,7 @@ from ingest.plan import PlanError, sql_str
 from ingest.reader import ReadError
 from ingest.recognise import resolve, suggest
 from ingest.sources import KNOWN_VALUES, SOURCES, Source
-from ingest.stage import SKIPPED, Staged, bad_shape_reasons, reasons_sql, stage
+from ingest.stage import BLANK, SKIPPED, Staged, reader_rejects, reasons_sql, stage
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ class LoadReport:
     rows_replaced: int = 0
     rows_rejected: int = 0
     rows_skipped: int = 0
+    rows_blank: int = 0  # records whose every cell is empty: skipped, not rejected
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
@@ -205,12 +206,20 @@ def _load(
     report.unknown_values = _unknown_values(con, staged)
 
     key = src.key
-    skipped, valid, distinct = con.execute(
+    skipped, blank, valid, distinct = con.execute(
         f"SELECT count(*) FILTER (WHERE __code = {SKIPPED}), "
+        f"count(*) FILTER (WHERE __code = {BLANK}), "
         "count(*) FILTER (WHERE __code IS NULL), "
         f'count(DISTINCT "{key}") FILTER (WHERE __code IS NULL) FROM staging'
-    ).fetchone() or (0, 0, 0)
+    ).fetchone() or (0, 0, 0, 0)
     report.rows_skipped = int(skipped)
+    report.rows_blank = int(blank) + staged.blank
+    if report.rows_blank:
+        what = "row" if report.rows_blank == 1 else "rows"
+        report.notes.append(
+            f"{report.rows_blank:,} blank {what} (every cell empty) skipped, not rejected"
+        )
+    report.notes.extend(staged.notes)
     _quarantine(con, staged, load_id)
     if distinct < valid:
         # The same key twice in one file: the later row wins, as across files.
@@ -317,11 +326,11 @@ def _quarantine(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) ->
         f"FROM staging s JOIN {reasons_sql(staged)} ON s.__code = r.code ORDER BY s.__line",
         [load_id],
     )
-    if staged.bad_shape:
+    if staged.bad_shape or staged.refused:
         # Line and width only: the record's text may hold personal values.
         con.executemany(
             "INSERT INTO rejected_rows VALUES (?, ?, NULL, NULL, ?)",
-            [[load_id, line, reason] for line, reason in bad_shape_reasons(staged)],
+            [[load_id, line, reason] for line, reason in reader_rejects(staged)],
         )
 
 
