@@ -11,12 +11,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, ui, uploads
+from dashboard import data, signin, ui, uploads
 from database.csvsafe import frame_csv
 from ingest.load import IngestError, load_file
 from ingest.mapping import available_mappings
 from ingest.preview import preview
 from ingest.sources import SOURCES
+
+viewer = signin.current()  # every read below is filtered for this person
 
 SOURCE_LABELS = {
     "teams": "Teams (teams.csv)",
@@ -210,7 +212,7 @@ def upload_tab() -> None:
 
 def history_tab() -> None:
     """The load log, newest first."""
-    history = data.load_history()
+    history = data.load_history(viewer)
     if history.empty:
         st.info("Nothing has been loaded yet.")
         return
@@ -237,7 +239,7 @@ def history_tab() -> None:
 
 def rejected_tab() -> None:
     """Rejected rows with their reasons, per load, downloadable."""
-    history = data.load_history()
+    history = data.load_history(viewer)
     with_rejects = history[history["rows_rejected"].fillna(0) > 0]
     if with_rejects.empty:
         st.success("No rejected rows: every loaded row passed validation.", icon="✅")
@@ -251,8 +253,8 @@ def rejected_tab() -> None:
         "Load", list(labels), key="rejected_load", format_func=lambda k: labels[k]
     )
     load_id = None if choice == "all" else int(choice)
-    reasons = data.rejection_reasons(load_id)
-    rows = data.rejected_rows(load_id)
+    reasons = data.rejection_reasons(viewer, load_id)
+    rows = data.rejected_rows(viewer, load_id)
     left, right = st.columns([1, 2])
     with left:
         st.markdown("**By reason**")
@@ -272,7 +274,7 @@ def rejected_tab() -> None:
 
 def freshness_tab() -> None:
     """How recent each source is."""
-    fresh = data.freshness()
+    fresh = data.freshness(viewer)
     now = datetime.now()
     ages = []
     for latest in fresh["latest_record"]:
