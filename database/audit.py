@@ -55,6 +55,7 @@ def record(db: Database | str | os.PathLike[str], who: str, action: str, detail:
 def entries(con: duckdb.DuckDBPyConnection, limit: int = 1000) -> pd.DataFrame:
     """The latest entries, newest first."""
     return con.execute(
-        "SELECT happened_at, who, action, detail FROM audit ORDER BY happened_at DESC, rowid DESC LIMIT ?",
+        "SELECT happened_at, who, action, detail FROM audit "
+        "ORDER BY happened_at DESC, rowid DESC LIMIT ?",
         [limit],
     ).df()

@@ -198,6 +198,7 @@ def upload_tab() -> None:
                         path,
                         mapping=own_mapping or mapping,
                         file_name=uploaded.name,
+                        who=viewer.who,
                     )
             except IngestError as exc:
                 status.update(label="The file was refused", state="error")
@@ -311,11 +312,32 @@ def freshness_tab() -> None:
     )
 
 
+def audit_tab() -> None:
+    """Who loaded data, changed settings, targets or access, or was refused, and when."""
+    log = data.audit_log(viewer)
+    if log.empty:
+        st.info("Nothing recorded yet.")
+        return
+    st.dataframe(
+        log,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(log), 420),
+        column_config={
+            "happened_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss"),
+            "who": st.column_config.TextColumn("Who"),
+            "action": st.column_config.TextColumn("What"),
+            "detail": st.column_config.TextColumn("Detail"),
+        },
+    )
+    st.caption("Newest first. Who is the signed-in e-mail, or the computer user for commands.")
+
+
 def render() -> None:
     """The page body."""
     st.title("Data")
-    upload, history, rejected, fresh = st.tabs(
-        ["Upload", "Load history", "Rejected rows", "Freshness"]
+    upload, history, rejected, fresh, audited = st.tabs(
+        ["Upload", "Load history", "Rejected rows", "Freshness", "Audit log"]
     )
     with upload:
         ui.guard(upload_tab)
@@ -325,6 +347,8 @@ def render() -> None:
         ui.guard(rejected_tab)
     with fresh:
         ui.guard(freshness_tab)
+    with audited:
+        ui.guard(audit_tab)
 
 
 ui.guard(render)
