@@ -18,7 +18,6 @@ from typing import Any
 
 from dashboard.access import auth_problem, is_loopback
 from database.db import Database
-from database.roles import access_path_for
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboard" / "app.py"
