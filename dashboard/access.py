@@ -126,7 +126,8 @@ def restrict(frame: pd.DataFrame, viewer: Viewer) -> pd.DataFrame:
         return frame
     keep = pd.Series(True, index=frame.index)
     if "scope" in frame.columns and "scope_id" in frame.columns:
-        keep &= [viewer.sees(s, i) for s, i in zip(frame["scope"], frame["scope_id"], strict=True)]
+        pairs = zip(frame["scope"], frame["scope_id"], strict=True)
+        keep &= pd.Series([viewer.sees(s, i) for s, i in pairs], index=frame.index, dtype=bool)
     if "team" in frame.columns:
         keep &= frame["team"].isin(viewer.teams or ())
     elif "department" in frame.columns:
