@@ -221,6 +221,16 @@ def render() -> None:
     trends_block(frame, f)
     st.subheader(f"Biggest movers this {f.period}")
     movers_block(frame, f, current)
+    st.download_button(
+        f"Download the scorecard by {f.period} (CSV)",
+        data.export_csv(viewer, f.period).encode("utf-8"),
+        file_name=f"scorecard-{f.period}.csv",
+        mime="text/csv",
+        key="download_export",
+        icon=":material/download:",
+        help="Every indicator of every scope you can see, in the export format of the command "
+        "line.",
+    )
 
 
 ui.guard(render)
