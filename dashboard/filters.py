@@ -64,8 +64,14 @@ def period_and_range(choose_period: bool = True) -> tuple[str, date, date]:
 
 def department_choice() -> str | None:
     """Department selectbox in the sidebar; None for the whole organisation."""
-    teams = data.teams(signin.current())
+    viewer = signin.current()
+    teams = data.teams(viewer)
     departments = sorted(d for d in teams["department"].dropna().unique())
+    asked = st.query_params.get("dept")
+    if asked and asked not in departments and not viewer.sees_everything:
+        # A hand-edited link to a department that is not theirs: nothing of it shown.
+        signin.refused(viewer.who, f"department in a link: {asked}")
+        st.warning("The department in the link is not one you can see.", icon="🔒")
     if not departments:
         return None
     chosen = ui.url_selectbox("Department", [ALL, *departments], "dept", ALL, where=st.sidebar)

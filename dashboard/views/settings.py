@@ -43,17 +43,41 @@ def target_problems(targets: dict[str, float]) -> list[str]:
     return problems + [p for p in checked if "target" in p and "must be above 0" not in p]
 
 
+def _flat(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What a save changes, for the audit log: 'privacy.k 5 -> 3' (default: the shipped one)."""
+    defaults = _flat(default_settings_data()) | {f"targets.{i.id}": i.target for i in INDICATORS}
+    old, new = _flat(before), _flat(after)
+    said = []
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) != new.get(key):
+            was = old.get(key, defaults.get(key, "default"))
+            now = new.get(key, defaults.get(key, "default"))
+            said.append(f"{key} {was} -> {now}")
+    return "; ".join(said) or "no change"
+
+
 def _save(overrides: dict[str, Any], what: str, action: str = audit.SETTINGS) -> None:
     if not viewer.can_configure:  # the form is not drawn for them; a stale one is refused
         signin.refused(viewer.who, f"settings change: {what}")
         st.error("Only analysts and administrators change targets and rules.", icon="🚫")
         return
+    current = current_overrides()
     try:
         data.database().save_settings(overrides)
     except SettingsError as exc:
         st.error(f"Not saved: {ui.text(exc)}", icon="🚫")
         return
-    audit.record(data.database(), viewer.who, action, what)
+    audit.record(data.database(), viewer.who, action, f"{what}: {changes(current, overrides)}")
     st.session_state["_settings_saved"] = f"{what} saved."
     st.rerun()
 

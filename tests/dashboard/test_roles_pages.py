@@ -167,12 +167,34 @@ def test_an_analyst_changes_a_target_and_the_audit_log_says_who(signed_in, app_d
     assert "91.0" in app_db.with_name("scorecard.settings.toml").read_text()
     with read_connection(app_db) as con:
         logged = con.execute("SELECT who, action, detail FROM audit").fetchall()
-    assert logged[-1][:2] == ("ana@example.com", "target changed")
+    assert logged[-1] == (
+        "ana@example.com",
+        "target changed",
+        "Target of Customer satisfaction (CSAT) (91.0): targets.loyalty.csat_pct 80.0 -> 91.0",
+    )
     at = signed_in(ANALYST, "views/load_data.py")
     no_errors(at)
     log = at.dataframe[-1].value
     assert list(log.columns) == ["happened_at", "who", "action", "detail"]
     assert "ana@example.com" in set(log["who"])
+
+
+def test_lowering_k_is_in_the_audit_log_with_the_old_and_new_value(signed_in, app_db) -> None:
+    at = signed_in(ADMIN, "views/settings.py")
+    at.number_input(key="k").set_value(3)
+    next(b for b in at.button if b.label == "Save rules").click().run()
+    no_errors(at)
+    with read_connection(app_db) as con:
+        logged = con.execute("SELECT who, action, detail FROM audit").fetchall()
+    assert logged[-1] == ("admin@example.com", "settings changed", "Rules: privacy.k 5 -> 3")
+
+
+def test_a_team_leads_hand_edited_department_link_shows_nothing_of_it(signed_in) -> None:
+    at = signed_in(LEAD, "views/overview.py", dept="Business")
+    no_errors(at)
+    assert "The department in the link is not one you can see." in texts(at)
+    assert at.selectbox(key="w_dept").options == ["(all departments)", "Consumer"]
+    assert "Business" not in all_text(at).replace("The department in the link", "")
 
 
 def test_someone_without_a_role_is_told_whom_to_ask(signed_in) -> None:
