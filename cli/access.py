@@ -9,12 +9,14 @@ from database import audit
 from database.csvsafe import write_rows
 from database.db import Database
 from database.roles import (
-    ROLE_LABELS,
     AccessError,
     Grant,
     Role,
     access_path_for,
+    describe,
+    granted,
     load_access,
+    revoked,
     save_access,
 )
 
@@ -69,32 +71,21 @@ def access_command(database: Database, args: argparse.Namespace) -> int:
         print(f"# {access_path_for(database.path)}")
         for section in ("people", "groups"):
             for name, grant in sorted(getattr(current, section).items()):
-                scope = ", ".join(grant.departments or grant.teams)
-                kind = "group " if section == "groups" else ""
-                print(f"{kind}{name}: {ROLE_LABELS[grant.role]}" + (f" ({scope})" if scope else ""))
+                print(describe(("group " if section == "groups" else "") + name, grant))
         print("# team leads also come from lead_email in teams.csv")
         return 0
-    section = "groups" if args.group else "people"
-    name = args.name if args.group else args.name.strip().lower()
-    grants = dict(getattr(current, section))
-    if args.verb == "grant":
-        try:
-            grants[name] = Grant(role=Role(args.role), teams=args.team, departments=args.department)
-        except ValueError as exc:
-            print(f"scorecard access: {name}: {_first_line(exc)}", file=sys.stderr)
-            return 1
-        detail = f"{name}: {ROLE_LABELS[Role(args.role)]}"
-        if args.team or args.department:
-            detail += f" ({', '.join(args.team or args.department)})"
-    else:
-        if grants.pop(name, None) is None:
-            print(f"scorecard access: {name} has no role in the access file", file=sys.stderr)
-            return 1
-        detail = f"{name}: role taken away"
     try:
-        save_access(current.model_copy(update={section: grants}), database.path)
+        if args.verb == "grant":
+            grant = Grant(role=Role(args.role), teams=args.team, departments=args.department)
+            changed, detail = granted(current, args.name, grant, args.group)
+        else:
+            changed, detail = revoked(current, args.name, args.group)
+        save_access(changed, database.path)
     except AccessError as exc:
         print(f"scorecard access: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # pydantic's, for the grant itself
+        print(f"scorecard access: {args.name}: {_first_line(exc)}", file=sys.stderr)
         return 1
     audit.record(database, audit.os_user(), audit.ACCESS, detail)
     print(detail)

@@ -60,6 +60,10 @@ def pages(viewer: Viewer) -> dict[str, list[st.Page]]:
                 "views/settings.py", title="Settings", icon=":material/tune:", url_path="settings"
             )
         )
+    if viewer.can_manage_access:
+        reference.append(
+            st.Page("views/access.py", title="Access", icon=":material/key:", url_path="access")
+        )
     return {"Scorecard": scorecard, "Data and reference": reference}
 
 

@@ -183,3 +183,31 @@ def save_access(access: AccessFile, db_path: str | os.PathLike[str]) -> Path:
     finally:
         Path(tmp).unlink(missing_ok=True)
     return path
+
+
+def describe(name: str, grant: Grant) -> str:
+    """'head@example.com: department head (Consumer)'."""
+    scope = ", ".join(grant.departments or grant.teams)
+    return f"{name}: {ROLE_LABELS[grant.role]}" + (f" ({scope})" if scope else "")
+
+
+def granted(access: AccessFile, name: str, grant: Grant, group: bool) -> tuple[AccessFile, str]:
+    """The access file with a person's (or group's) role set, and what changed, in words."""
+    section = "groups" if group else "people"
+    key = name.strip() if group else name.strip().lower()
+    grants = {**getattr(access, section), key: grant}
+    changed = parse_access(
+        dump_access(access.model_copy(update={section: grants})), "the new access list"
+    )
+    return changed, describe(("group " if group else "") + key, grant)
+
+
+def revoked(access: AccessFile, name: str, group: bool) -> tuple[AccessFile, str]:
+    """The access file without a person's (or group's) role, and what changed, in words."""
+    section = "groups" if group else "people"
+    key = name.strip() if group else name.strip().lower()
+    grants = dict(getattr(access, section))
+    if grants.pop(key, None) is None:
+        raise AccessError(f"{key} has no role in the access file")
+    label = ("group " if group else "") + key
+    return access.model_copy(update={section: grants}), f"{label}: role taken away"

@@ -46,7 +46,7 @@ LEAD = {"email": "lead.billing@example.com"}  # teams.csv: the lead of Billing
 EVERYONE = {"admin": ADMIN, "analyst": ANALYST, "executive": EXECUTIVE, "head": HEAD, "lead": LEAD}
 SCORECARD = ["views/overview.py", "views/team.py", "views/wellbeing.py", "views/glossary.py"]
 PAGES = {
-    "admin": [*SCORECARD, "views/load_data.py", "views/settings.py"],
+    "admin": [*SCORECARD, "views/load_data.py", "views/settings.py", "views/access.py"],
     "analyst": [*SCORECARD, "views/load_data.py", "views/settings.py"],
     "executive": [*SCORECARD, "views/settings.py"],
     "head": [*SCORECARD, "views/settings.py"],
@@ -195,6 +195,35 @@ def test_a_team_leads_hand_edited_department_link_shows_nothing_of_it(signed_in)
     assert "The department in the link is not one you can see." in texts(at)
     assert at.selectbox(key="w_dept").options == ["(all departments)", "Consumer"]
     assert "Business" not in all_text(at).replace("The department in the link", "")
+
+
+def test_an_administrator_gives_and_takes_a_role_on_the_access_page(signed_in, app_db) -> None:
+    at = signed_in(ADMIN, "views/access.py")
+    no_errors(at)
+    table = at.dataframe[0].value
+    assert ("lead.billing@example.com", "team lead", "Billing") in set(
+        zip(table["Who"], table["Role"], table["Covers"], strict=True)
+    )
+    at.text_input(key="grant_name").input("New.Head@Example.com")
+    at.selectbox(key="grant_role").select("department_head")
+    at.multiselect(key="grant_departments").select("Business")
+    next(b for b in at.button if b.label == "Give the role").click().run()
+    no_errors(at)
+    assert "Saved: new.head@example.com: department head (Business)." in shown(texts(at))
+    access = app_db.with_name("scorecard.access.toml").read_text()
+    assert '[people."new.head@example.com"]\nrole = "department_head"' in access
+    now_head = signed_in({"email": "new.head@example.com"}, "views/team.py")
+    assert now_head.selectbox(key="w_team").options == ["Enterprise Support", "Escalations",
+                                                        "Onboarding"]  # fmt: skip
+    at.selectbox(key="revoke_who").select(("person", "new.head@example.com"))
+    next(b for b in at.button if b.label == "Take the role away").click().run()
+    with read_connection(app_db) as con:
+        logged = con.execute("SELECT who, action, detail FROM audit").fetchall()
+    assert logged[-2:] == [
+        ("admin@example.com", "access changed", "new.head@example.com: department head (Business)"),
+        ("admin@example.com", "access changed", "new.head@example.com: role taken away"),
+    ]
+    assert signed_in({"email": "new.head@example.com"}).warning  # no role any more
 
 
 def test_someone_without_a_role_is_told_whom_to_ask(signed_in) -> None:
