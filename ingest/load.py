@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from database import audit
 from database.db import Database, as_database
 from database.keys import database_key
 from database.settings import Settings
@@ -114,8 +115,12 @@ def load_file(
     file_name: str | None = None,
     settings: Settings | None = None,
     progress: bool = False,
+    who: str | None = None,
 ) -> LoadReport:
-    """Load one CSV export into the database; raise IngestError if the file is refused."""
+    """Load one CSV export into the database; raise IngestError if the file is refused.
+
+    The audit log records the load or the refusal with `who` (the signed-in person in the
+    dashboard; by default the operating-system user, as on the command line)."""
     src = _source(source)
     path = _checked_path(file_path)
     name = file_name or path.name
@@ -134,13 +139,20 @@ def load_file(
             key = database_key(con, database.path)
             report = _load(con, src, mapping_obj, path, name, started, settings, key)
             report.recognised = recognised
+            audit.record_in(
+                con,
+                who or audit.os_user(),
+                audit.LOAD,
+                f"{name} as {source} (load #{report.load_id}): {report.rows_loaded:,} rows "
+                f"loaded, {report.rows_rejected:,} rejected",
+            )
             return report
     except (ReadError, PlanError, MappingError) as exc:
         if isinstance(exc, PlanError) and mapping_obj is not None:
             suggest(exc, mapping_obj, source, path)
         label = mapping_obj.name if mapping_obj else str(mapping or "canonical")
         message = f"{name}: {exc}"
-        _log_refusal(database, src, name, label, started, message)
+        _log_refusal(database, src, name, label, started, message, who)
         raise IngestError(
             message,
             problems=getattr(exc, "problems", None) or [str(exc)],
@@ -153,7 +165,7 @@ def load_file(
         log.debug("load of %s failed in DuckDB", name, exc_info=True)
         label = mapping_obj.name if mapping_obj else str(mapping or "canonical")
         message = f"{name}: {UNREADABLE_CSV}"
-        _log_refusal(database, src, name, label, started, message)
+        _log_refusal(database, src, name, label, started, message, who)
         raise IngestError(message, problems=[message]) from exc
 
 
@@ -168,8 +180,10 @@ def _log_refusal(
     mapping: str,
     started: datetime,
     message: str,
+    who: str | None,
 ) -> None:
     with database.write() as con:
+        audit.record_in(con, who or audit.os_user(), audit.LOAD_REFUSED, message)
         con.execute(
             "INSERT INTO loads (load_id, source, file_name, mapping, started_at, finished_at, "
             "rows_read, rows_loaded, rows_replaced, rows_rejected, outcome, message) "
