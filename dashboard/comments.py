@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import data, signin, ui
 
 RATINGS = {
     "all": "All ratings",
@@ -30,7 +30,8 @@ def _by_rating(frame: pd.DataFrame, rating: str) -> pd.DataFrame:
 
 def comments_section(scope: str, scope_id: str, start: date, end: date, label: str) -> None:
     """The comments table with its rating filter and search box."""
-    comments = data.survey_comments(scope, scope_id, start, end)
+    viewer = signin.current()
+    comments = data.survey_comments(viewer, scope, scope_id, start, end)
     if comments.empty:
         st.info(f"No survey comments in {label}.")
         return

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import data, signin, ui
 
 
 def undo_section() -> None:
     """Name the last load and offer to undo it (one step: the file kept before that load)."""
+    viewer = signin.current()
     undone = st.session_state.pop("_undone", None)
     if undone:
         st.success(undone, icon=":material/undo:")
-    last = data.last_load()
+    last = data.last_load(viewer)
     if last is None or not data.database().can_undo():
         return
     when = f"{last['finished_at']:%d %b %Y %H:%M}" if last["finished_at"] else ""

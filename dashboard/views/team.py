@@ -8,11 +8,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, filters, model, tables, ui
+from dashboard import charts, data, filters, model, signin, tables, ui
 from dashboard.comments import comments_section
 from database.csvsafe import frame_csv
 from metrics.periods import as_period
 from metrics.registry import INDICATORS, by_id
+
+viewer = signin.current()  # every read below is filtered for this person
 
 LEVELS = {"team": "Team", "department": "Department"}
 ORGANISATION = charts.ORGANISATION
@@ -27,17 +29,23 @@ TABLE_ORDER = [
 
 def _choose_scope() -> tuple[str, str | None, Any]:
     """Level and name of what to look at, and the slot beside them for the period picker."""
-    teams = data.teams()
+    teams = data.teams(viewer)
     departments = sorted(teams["department"].dropna().unique().tolist())
     levels = ["team", "department"] if departments else ["team"]
     cols = st.columns([1, 2, 2])
     with cols[0]:
         level = ui.url_radio("Look at a", levels, "level", "team", format_func=LEVELS.__getitem__)
     names = sorted(teams["team"].tolist()) if level == "team" else departments
+    param = "team" if level == "team" else "dept"
+    asked = st.query_params.get(param)
+    if asked and asked not in names and not viewer.sees_everything:
+        # A hand-edited link to a team (or department) that is not theirs: nothing of it shown.
+        signin.refused(viewer.who, f"{level} in a link: {asked}")
+        st.warning(f"The {level} in the link is not one you can see.", icon=":material/lock:")
+        del st.query_params[param]  # said once, without its name (no second notice below)
     if not names:
         return level, None, cols[2]
     with cols[1]:
-        param = "team" if level == "team" else "dept"
         chosen = ui.url_selectbox(LEVELS[level], names, param, names[0])
     return level, chosen, cols[2]
 
@@ -111,7 +119,7 @@ def _trend_against_org(
         return
     hidden = rows[rows["status"] == "suppressed"]
     if len(hidden) and mine["value"].isna().all():
-        k = data.settings().privacy.k
+        k = data.settings(viewer).privacy.k
         reason = ui.hidden_summary(hidden["suppressed_because"].tolist(), k)
         st.info(
             f"The values of {ui.text(who)} for this indicator are hidden ({reason}): only the "
@@ -145,6 +153,9 @@ def _trend_against_org(
 def _tickets(scope: str, scope_id: str, period: str, start: date, label: str) -> None:
     # One list per delivered indicator: exactly the tickets its number counts (the registry's
     # drill-down), worst first, so a list can never disagree with its number.
+    if not viewer.sees_rows(scope, scope_id):
+        st.info(f"Ticket lists are shown for your own {scope} only.", icon=":material/lock:")
+        return
     options = [i.id for i in INDICATORS if i.drilldown is not None]
     chosen = ui.url_selectbox(
         "Which figure", options, "list", options[0], format_func=lambda i: by_id(i).label
@@ -153,7 +164,7 @@ def _tickets(scope: str, scope_id: str, period: str, start: date, label: str) ->
     assert drill is not None
     st.caption(f"{drill.label}. Tickets created in {label}.")
     with st.spinner("Finding tickets..."):
-        tickets = data.tickets_behind(chosen, period, start, scope, scope_id, TICKET_LIMIT)
+        tickets = data.tickets_behind(viewer, chosen, period, start, scope, scope_id, TICKET_LIMIT)
     if tickets.empty:
         st.success("No tickets in this list for the chosen period.", icon=":material/check:")
         return
@@ -185,11 +196,11 @@ def _tickets(scope: str, scope_id: str, period: str, start: date, label: str) ->
     )
 
 
-def _header(scope: str, scope_id: str) -> list[str]:
-    """Department and lead of a team under the title; the peers it is ranked among."""
-    teams = data.teams()
+def _header(scope: str, scope_id: str) -> None:
+    """Department and lead of a team under the title."""
     if scope != "team":
-        return sorted(teams["department"].dropna().unique().tolist())
+        return
+    teams = data.teams(viewer)
     info = teams[teams["team"] == scope_id]
     dept = info["department"].iloc[0] if len(info) else None
     lead = info["lead_email"].iloc[0] if len(info) else None
@@ -197,17 +208,20 @@ def _header(scope: str, scope_id: str) -> list[str]:
     if isinstance(lead, str):
         bits.append(f"Lead: {ui.text(lead)}")
     st.caption(" · ".join(bits))
-    return list(teams["team"].tolist())
 
 
 def _headline(
     frame: pd.DataFrame, period: str, current: pd.Timestamp, scope: str, scope_id: str
 ) -> None:
     """Index (with the areas behind it), rank and how many indicators are on target."""
-    peers = _header(scope, scope_id)
-    index = data.culture_index(period)
-    ranked = model.rank_scopes(index, current, scope, peers)
-    mine = ranked[ranked["id"] == scope_id]
+    _header(scope, scope_id)
+    index = data.culture_index(viewer, period)
+    mine = index[
+        (index["period_start"] == current)
+        & (index["scope"] == scope)
+        & (index["scope_id"] == scope_id)
+    ][model.value_column(index)].dropna()
+    place = data.rank(viewer, period, current, scope, scope_id)
     now = frame[frame["period_start"] == current]
     on_target = int((now["status"] == "green").sum())
     with_value = int(now["status"].isin(["green", "amber", "red"]).sum())
@@ -216,7 +230,7 @@ def _headline(
     with c1:
         st.metric(
             "Service-culture index",
-            ui.fmt_value(mine["index"].iloc[0] if len(mine) else None, "", 0),
+            ui.fmt_value(mine.iloc[0] if len(mine) else None, "", 0),
             delta=ui.areas_text(areas) if areas else None,
             delta_color="off",
             delta_arrow="off",
@@ -224,7 +238,8 @@ def _headline(
             help=ui.INDEX_HELP,
         )
     with c2:
-        rank = f"{int(mine['rank'].iloc[0])} of {len(ranked)}" if len(mine) else ui.MISSING
+        # Only the place and how many: the others are never named.
+        rank = f"{ui.ordinal(place[0])} of {place[1]} {scope}s" if place else ui.MISSING
         st.metric(f"Rank among {scope}s", rank, border=True, help="By service-culture index.")
     with c3:
         st.metric("Indicators on target", f"{on_target} of {with_value}", border=True)
@@ -233,8 +248,8 @@ def _headline(
 def render() -> None:
     """The page body."""
     st.title("Team scorecard")
-    if not data.has_data():
-        ui.empty_state()
+    if not data.has_data(viewer):
+        ui.empty_state(viewer.can_load)
         return
     period, start, end = filters.period_and_range()
     scope, scope_id, picker = _choose_scope()
@@ -243,7 +258,7 @@ def render() -> None:
         return
     first = as_period(period).start(start)
     with st.spinner("Computing the scorecard..."):
-        values = data.indicator_values(period)
+        values = data.indicator_values(viewer, period)
     frame = model.in_scope(values, scope, scope_id, first, end)
     org = model.in_scope(values, "org", None, first, end)
     current, _ = model.latest_and_previous(frame)
@@ -252,7 +267,7 @@ def render() -> None:
         return
 
     periods = model.periods(frame)
-    partial = model.partial_periods(period, periods, data.date_span())
+    partial = model.partial_periods(period, periods, data.date_span(viewer))
     labels = {p: ui.period_label(period, p, short=True, partial=p in partial) for p in periods}
     with picker:
         at = ui.url_selectbox(
@@ -270,14 +285,14 @@ def render() -> None:
         f"{period}; trends over the date range."
     )
     if current in partial:
-        st.caption(ui.partial_note(period, data.date_span()))
-    pulse = data.pulse_caption(period, current.date())
+        st.caption(ui.partial_note(period, data.date_span(viewer)))
+    pulse = data.pulse_caption(viewer, period, current.date())
     if pulse:
         st.caption(pulse)
 
     st.subheader("Every indicator")
-    k = data.settings().privacy.k
-    ranks = model.indicator_ranks(values, current, scope, scope_id)
+    k = data.settings(viewer).privacy.k
+    ranks = data.indicator_ranks(viewer, period, current, scope, scope_id)
     table = tables.indicator_table(frame, org, ranks, current, k, partial)
     _show_indicator_table(table, scope)
 
@@ -301,7 +316,7 @@ def render() -> None:
         (left, "first_response", "Time to first response"),
         (right, "resolution", "Time to resolution"),
     ):
-        dist = data.duration_distribution(measure, scope, scope_id, current.date(), end_of)
+        dist = data.duration_distribution(viewer, measure, scope, scope_id, current.date(), end_of)
         with where:
             st.markdown(f"**{title}**")
             if int(dist["tickets"].sum()) == 0:
