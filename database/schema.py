@@ -6,7 +6,8 @@ import duckdb
 
 # 2: keyed hashes with the key outside the file, poll response ids hashed, columns carried per
 # load, the load of every row, reopens unknown (NULL) where a load did not carry it.
-SCHEMA_VERSION = "2"
+# 3: the audit log (who loaded, changed settings or access, or was refused, and when).
+SCHEMA_VERSION = "3"
 
 RATING_COLUMNS = (
     "rating_speed",
@@ -102,6 +103,12 @@ CREATE TABLE IF NOT EXISTS loads (
     carried VARCHAR[],
     late_pulses VARCHAR[]
 );
+CREATE TABLE IF NOT EXISTS audit (
+    happened_at TIMESTAMP NOT NULL,
+    who VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    detail VARCHAR
+);
 CREATE TABLE IF NOT EXISTS rejected_rows (
     load_id INTEGER NOT NULL,
     line BIGINT,
@@ -120,6 +127,7 @@ TABLES = (
     "poll_extra_answers",
     "loads",
     "rejected_rows",
+    "audit",
 )
 
 
@@ -178,8 +186,18 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> str:
 
 def migrate(con: duckdb.DuckDBPyConnection, key: str) -> bool:
     """Bring an older database to SCHEMA_VERSION, in the writer's transaction; True if it did."""
-    if int(schema_version(con)) >= int(SCHEMA_VERSION):
+    version = int(schema_version(con))
+    if version >= int(SCHEMA_VERSION):
         return False
+    if version < 2:
+        _to_version_2(con, key)
+    # 3: the audit table, created by ensure_schema's DDL before the writer migrates.
+    set_meta(con, "schema_version", SCHEMA_VERSION)
+    return True
+
+
+def _to_version_2(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    """Version 1 to 2: load ids, carried columns, hashed poll ids, the items allow-list."""
     for table in ("tickets", "survey_responses", "poll_responses"):
         con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS load_id INTEGER")
     con.execute("ALTER TABLE loads ADD COLUMN IF NOT EXISTS carried VARCHAR[]")
@@ -202,8 +220,6 @@ def migrate(con: duckdb.DuckDBPyConnection, key: str) -> bool:
         "UPDATE rejected_rows SET value = NULL WHERE column_name IS NULL OR load_id IN "
         "(SELECT load_id FROM loads WHERE source = 'polls')"
     )
-    set_meta(con, "schema_version", SCHEMA_VERSION)
-    return True
 
 
 def meta_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:

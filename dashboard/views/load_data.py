@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, ui, uploads
+from dashboard import data, signin, ui, uploads
 from database.csvsafe import frame_csv
 from ingest.check import coverage
 from ingest.load import IngestError, load_file, unknown_values_text
@@ -20,6 +20,8 @@ from ingest.preview import preview
 from ingest.recognise import recognise_any
 from ingest.sources import SOURCES
 from metrics.registry import unfed_text
+
+viewer = signin.current()  # every read below is filtered for this person
 
 SOURCE_LABELS = {
     "teams": "Teams (teams.csv)",
@@ -257,6 +259,7 @@ def upload_tab() -> None:
                         path,
                         mapping=own_mapping or _chosen(uploaded, mapping),
                         file_name=uploaded.name,
+                        who=viewer.who,
                     )
             except IngestError as exc:
                 status.update(label="The file was refused", state="error")
@@ -271,7 +274,7 @@ def upload_tab() -> None:
 
 def history_tab() -> None:
     """The load log, newest first."""
-    history = data.load_history()
+    history = data.load_history(viewer)
     if history.empty:
         st.info("Nothing has been loaded yet.")
         return
@@ -298,7 +301,7 @@ def history_tab() -> None:
 
 def rejected_tab() -> None:
     """Rejected rows with their reasons, per load, downloadable."""
-    history = data.load_history()
+    history = data.load_history(viewer)
     with_rejects = history[history["rows_rejected"].fillna(0) > 0]
     if with_rejects.empty:
         st.success("No rejected rows: every loaded row passed validation.", icon="✅")
@@ -312,8 +315,8 @@ def rejected_tab() -> None:
         "Load", list(labels), key="rejected_load", format_func=lambda k: labels[k]
     )
     load_id = None if choice == "all" else int(choice)
-    reasons = data.rejection_reasons(load_id)
-    rows = data.rejected_rows(load_id)
+    reasons = data.rejection_reasons(viewer, load_id)
+    rows = data.rejected_rows(viewer, load_id)
     left, right = st.columns([1, 2])
     with left:
         st.markdown("**By reason**")
@@ -333,7 +336,7 @@ def rejected_tab() -> None:
 
 def freshness_tab() -> None:
     """How recent each source is."""
-    fresh = data.freshness()
+    fresh = data.freshness(viewer)
     now = datetime.now()
     ages = []
     for latest in fresh["latest_record"]:
@@ -370,11 +373,32 @@ def freshness_tab() -> None:
     )
 
 
+def audit_tab() -> None:
+    """Who loaded data, changed settings, targets or access, or was refused, and when."""
+    log = data.audit_log(viewer)
+    if log.empty:
+        st.info("Nothing recorded yet.")
+        return
+    st.dataframe(
+        log,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(log), 420),
+        column_config={
+            "happened_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss"),
+            "who": st.column_config.TextColumn("Who"),
+            "action": st.column_config.TextColumn("What"),
+            "detail": st.column_config.TextColumn("Detail"),
+        },
+    )
+    st.caption("Newest first. Who is the signed-in e-mail, or the computer user for commands.")
+
+
 def render() -> None:
     """The page body."""
     st.title("Data")
-    upload, history, rejected, fresh = st.tabs(
-        ["Upload", "Load history", "Rejected rows", "Freshness"]
+    upload, history, rejected, fresh, audited = st.tabs(
+        ["Upload", "Load history", "Rejected rows", "Freshness", "Audit log"]
     )
     with upload:
         ui.guard(upload_tab)
@@ -384,6 +408,8 @@ def render() -> None:
         ui.guard(rejected_tab)
     with fresh:
         ui.guard(freshness_tab)
+    with audited:
+        ui.guard(audit_tab)
 
 
 ui.guard(render)

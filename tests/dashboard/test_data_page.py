@@ -23,7 +23,8 @@ def ticket_count(db: Path) -> int:
 
 
 def freshness_rows(at) -> int:
-    fresh = at.dataframe[-1].value.set_index("Source")
+    # The Freshness tab's table (the Audit log tab's comes after it).
+    fresh = next(d.value for d in at.dataframe if "Source" in d.value.columns).set_index("Source")
     return int(fresh.loc["Tickets", "Rows stored"])
 
 
