@@ -6,7 +6,8 @@ import duckdb
 
 # 2: keyed hashes with the key outside the file, poll response ids hashed, columns carried per
 # load, the load of every row, reopens unknown (NULL) where a load did not carry it.
-SCHEMA_VERSION = "2"
+# 3: the stored scorecard (metrics/store.py) and the rows each write changed, for its refresh.
+SCHEMA_VERSION = "3"
 
 RATING_COLUMNS = (
     "rating_speed",
@@ -102,6 +103,24 @@ CREATE TABLE IF NOT EXISTS loads (
     carried VARCHAR[],
     late_pulses VARCHAR[]
 );
+CREATE TABLE IF NOT EXISTS scorecard (
+    period VARCHAR NOT NULL,
+    period_start DATE NOT NULL,
+    seq INTEGER NOT NULL,
+    scope VARCHAR NOT NULL,
+    scope_id VARCHAR NOT NULL,
+    parent VARCHAR,
+    indicator VARCHAR NOT NULL,
+    value DOUBLE,
+    n BIGINT,
+    suppressed_because VARCHAR,
+    previous_value DOUBLE
+);
+CREATE TABLE IF NOT EXISTS changed_rows (
+    source VARCHAR NOT NULL,
+    ts TIMESTAMP,
+    customer_hash UBIGINT
+);
 CREATE TABLE IF NOT EXISTS rejected_rows (
     load_id INTEGER NOT NULL,
     line BIGINT,
@@ -119,6 +138,8 @@ TABLES = (
     "poll_responses",
     "poll_extra_answers",
     "loads",
+    "scorecard",
+    "changed_rows",
     "rejected_rows",
 )
 
@@ -177,8 +198,14 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def migrate(con: duckdb.DuckDBPyConnection, key: str) -> bool:
-    """Bring an older database to SCHEMA_VERSION, in the writer's transaction; True if it did."""
-    if int(schema_version(con)) >= int(SCHEMA_VERSION):
+    """Bring an older database to SCHEMA_VERSION, in the writer's transaction; True if that
+    rewrote personal values (the file is then compacted)."""
+    version = int(schema_version(con))
+    if version >= int(SCHEMA_VERSION):
+        return False
+    # 3: the scorecard tables exist (ensure_schema); the store builds itself on this write.
+    set_meta(con, "schema_version", SCHEMA_VERSION)
+    if version >= 2:
         return False
     for table in ("tickets", "survey_responses", "poll_responses"):
         con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS load_id INTEGER")
@@ -202,7 +229,6 @@ def migrate(con: duckdb.DuckDBPyConnection, key: str) -> bool:
         "UPDATE rejected_rows SET value = NULL WHERE column_name IS NULL OR load_id IN "
         "(SELECT load_id FROM loads WHERE source = 'polls')"
     )
-    set_meta(con, "schema_version", SCHEMA_VERSION)
     return True
 
 

@@ -46,7 +46,18 @@ def _save(overrides: dict[str, Any], what: str) -> None:
     except SettingsError as exc:
         st.error(f"Not saved: {ui.text(exc)}", icon="🚫")
         return
-    st.session_state["_settings_saved"] = f"{what} saved."
+    # Rules that change values (time zone, business hours, SLA, k) recompute the stored
+    # scorecard here, with progress; targets and tolerance only change status, at once.
+    bar = st.progress(0.0, text="Checking whether the scorecard needs recomputing…")
+
+    def step(done: int, total: int, label: str) -> None:
+        text = f"Recomputing the scorecard with the new rules: by {label.lower()}…"
+        bar.progress(done / total, text=text if label else "Scorecard recomputed.")
+
+    recomputed = data.update_scorecard(step)
+    bar.empty()
+    done = " Every figure was recomputed with them." if recomputed else ""
+    st.session_state["_settings_saved"] = f"{what} saved.{done}"
     st.rerun()
 
 
