@@ -200,7 +200,10 @@ def scored(base: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """The scorecard (COLUMNS) from base values: area, targets, status, attainment, change."""
     check_registry(settings.targets)
     in_force = targets_in_force(settings.targets)
-    position = base["indicator"].map(_ORDER).to_numpy("int64")  # registry order
+    ids = [i.id for i in INDICATORS]
+    position = pd.Categorical(base["indicator"], categories=ids).codes.astype("int64")
+    if (position < 0).any():
+        raise KeyError(f"unknown indicators: {set(base['indicator']) - set(ids)}")
     target = np.array([in_force[i.id] for i in INDICATORS], dtype="float64")[position]
     higher = np.array([i.better == "higher" for i in INDICATORS], dtype=bool)[position]
     area = np.array([i.area for i in INDICATORS], dtype=object)[position]

@@ -205,12 +205,15 @@ def stored_base(con: duckdb.DuckDBPyConnection, period: str | Period) -> pd.Data
         "ORDER BY period_start, seq",
         [period.name],
     ).df()
-    frame["period_start"] = np.array(
-        pd.to_datetime(frame["period_start"]).dt.date.to_numpy(object), dtype=object
-    )
+    # The frame metrics.scorecard builds: dates as datetime.date, text as str, n as Int64.
+    codes, starts = pd.factorize(frame["period_start"])
+    days = np.array([day.date() for day in starts] + [None], dtype=object)
+    frame["period_start"] = days[codes]
     for column in _STRING_COLUMNS:
-        frame[column] = pd.array(frame[column].to_numpy(object), dtype="str")
-    frame["n"] = pd.array(frame["n"].to_numpy("float64", na_value=np.nan), dtype="Int64")
+        if frame[column].dtype != "str":
+            frame[column] = pd.array(frame[column].to_numpy(object), dtype="str")
+    if frame["n"].dtype != "Int64":
+        frame["n"] = pd.array(frame["n"].to_numpy("float64", na_value=np.nan), dtype="Int64")
     for column in ("value", "previous_value"):
         frame[column] = frame[column].to_numpy("float64", na_value=np.nan)
     return frame
