@@ -13,7 +13,7 @@ from cli.serve import serve
 from database.csvsafe import write_rows
 from database.db import DEFAULT_DB, Database
 from database.settings import SettingsError
-from ingest.load import IngestError, LoadReport, load_file
+from ingest.load import IngestError, LoadReport, load_file, unknown_values_text
 from ingest.mapping import available_mappings, load_mapping
 from ingest.sources import SOURCES
 from metrics.export import stored_export_csv
@@ -70,9 +70,10 @@ def database_from(arg: str | None) -> Database:
 def print_report(report: LoadReport, db_arg: str | None) -> None:
     """A load report a person can read."""
     out = sys.stdout
+    how = ", recognised from the header" if report.recognised else ""
     out.write(
         f"{report.file_name} -> {report.source} "
-        f"(mapping: {report.mapping}, load #{report.load_id})\n"
+        f"(mapping: {report.mapping}{how}, load #{report.load_id})\n"
     )
     out.write(
         f"  read {report.rows_read:,}  loaded {report.rows_loaded:,}  "
@@ -88,6 +89,10 @@ def print_report(report: LoadReport, db_arg: str | None) -> None:
         out.write(f"  list them all: scorecard rejected --load {report.load_id}{db}\n")
     if report.dropped_columns:
         out.write(f"  dropped on sight, never stored: {', '.join(report.dropped_columns)}\n")
+    if report.absent_columns:
+        out.write(f"  not in this file, not carried: {', '.join(report.absent_columns)}\n")
+    for line in unknown_values_text(report):
+        out.write(f"  {line}\n")
     if report.rows_loaded:
         for line in unfed_text(report.source, report.carried):
             out.write(f"  {line}\n")
@@ -107,6 +112,15 @@ def _ingest(db: str | None, source: str, files: list[str], mapping: str | None) 
             report = load_file(database, source, file, mapping, progress=sys.stderr.isatty())
         except IngestError as exc:
             sys.stderr.write(f"refused: {exc}\n")
+            if exc.suggestion:
+                sys.stderr.write(
+                    f"  try: scorecard ingest {source} {file} --mapping {exc.suggestion}\n"
+                )
+            elif exc.needs_mapping:
+                sys.stderr.write(
+                    "  write a mapping for this layout (docs/mappings.md) and pass it with "
+                    "--mapping FILE.toml\n"
+                )
             failed += 1
             continue
         print_report(report, db)

@@ -7,6 +7,7 @@ load is all or nothing and readers never see half of one.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,15 +18,36 @@ import duckdb
 from database.db import Database, as_database
 from database.keys import database_key
 from database.settings import Settings
-from ingest.mapping import Mapping, MappingError, load_mapping
+from ingest.check import UNREADABLE_CSV, check_file
+from ingest.mapping import Mapping, MappingError
 from ingest.plan import PlanError, sql_str
 from ingest.reader import ReadError
-from ingest.sources import SOURCES, Source
+from ingest.recognise import resolve, suggest
+from ingest.sources import KNOWN_VALUES, SOURCES, Source
 from ingest.stage import SKIPPED, Staged, bad_shape_reasons, reasons_sql, stage
+
+log = logging.getLogger(__name__)
 
 
 class IngestError(Exception):
-    """A file refused whole; the message tells a person what to do."""
+    """A file refused whole; the message tells a person what to do.
+
+    `problems` lists each reason (a mapping's name its key); `suggestion` is a shipped mapping
+    that reads the file; `needs_mapping` says no shipped mapping does. The command line and
+    the Data page each add their own way to act on these.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        problems: list[str] | None = None,
+        suggestion: str | None = None,
+        needs_mapping: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+        self.suggestion = suggestion
+        self.needs_mapping = needs_mapping
 
 
 @dataclass
@@ -47,9 +69,27 @@ class LoadReport:
     ignored_columns: list[str] = field(default_factory=list)
     extra_items: list[str] = field(default_factory=list)
     carried: list[str] = field(default_factory=list)  # canonical columns the file fed
+    recognised: bool = False  # the mapping was picked from the file's header
+    absent_columns: list[str] = field(default_factory=list)  # mapped, not in this file
+    # (column, what was done, [(value, rows)]) for channel/status values outside their list
+    unknown_values: list[tuple[str, str, list[tuple[str, int]]]] = field(default_factory=list)
     late_pulses: list[str] = field(default_factory=list)  # YYYY-MM pulses that got new answers
     notes: list[str] = field(default_factory=list)
     message: str = ""
+
+
+def unknown_values_text(report: LoadReport) -> list[str]:
+    """One sentence per column with values outside its documented list."""
+    lines = []
+    for column, done, counts in report.unknown_values:
+        rows = sum(n for _, n in counts)
+        listed = ", ".join(f"{v!r} ({n:,})" for v, n in counts[:5])
+        more = f" and {len(counts) - 5:,} more" if len(counts) > 5 else ""
+        lines.append(
+            f"{column}: {rows:,} {'row' if rows == 1 else 'rows'} outside "
+            f"{', '.join(KNOWN_VALUES[column])}, {done}: {listed}{more}"
+        )
+    return lines
 
 
 def _source(name: str) -> Source:
@@ -83,25 +123,37 @@ def load_file(
     settings = settings or database.settings()
     mapping_obj: Mapping | None = None
     try:
-        mapping_obj = load_mapping(mapping, source)
+        mapping_obj, recognised = resolve(mapping, source, path)
+        check_file(src, mapping_obj, path, settings.organisation.timezone)
         with database.write() as con:
             if progress:
                 # DuckDB draws its own progress bar for statements that run over two seconds.
                 con.execute("SET enable_progress_bar = true")
                 con.execute("SET enable_progress_bar_print = true")
             key = database_key(con, database.path)
-            return _load(con, src, mapping_obj, path, name, started, settings, key)
+            report = _load(con, src, mapping_obj, path, name, started, settings, key)
+            report.recognised = recognised
+            return report
     except (ReadError, PlanError, MappingError) as exc:
+        if isinstance(exc, PlanError) and mapping_obj is not None:
+            suggest(exc, mapping_obj, source, path)
         label = mapping_obj.name if mapping_obj else str(mapping or "canonical")
         message = f"{name}: {exc}"
         _log_refusal(database, src, name, label, started, message)
-        raise IngestError(message) from exc
+        raise IngestError(
+            message,
+            problems=getattr(exc, "problems", None) or [str(exc)],
+            suggestion=getattr(exc, "suggestion", None),
+            needs_mapping=getattr(exc, "needs_mapping", False),
+        ) from exc
     except duckdb.Error as exc:
-        # A DuckDB error here means a file we could not read even on the careful path.
+        # A file we could not read even on the careful path. DuckDB's own words name its
+        # internals, not the file: they go to the log, never to the person.
+        log.debug("load of %s failed in DuckDB", name, exc_info=True)
         label = mapping_obj.name if mapping_obj else str(mapping or "canonical")
-        message = f"{name}: could not be read as CSV ({str(exc).splitlines()[0]})"
+        message = f"{name}: {UNREADABLE_CSV}"
         _log_refusal(database, src, name, label, started, message)
-        raise IngestError(message) from exc
+        raise IngestError(message, problems=[message]) from exc
 
 
 def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -149,6 +201,8 @@ def _load(
     report.dropped_columns = staged.plan.dropped
     report.ignored_columns = list(staged.plan.ignored)
     report.carried = staged.plan.carried
+    report.absent_columns = list(staged.plan.absent)
+    report.unknown_values = _unknown_values(con, staged)
 
     key = src.key
     skipped, valid, distinct = con.execute(
@@ -239,6 +293,22 @@ def _load(
         ],
     )
     return report
+
+
+def _unknown_values(
+    con: duckdb.DuckDBPyConnection, staged: Staged
+) -> list[tuple[str, str, list[tuple[str, int]]]]:
+    """Channel and status values outside their lists, counted per value (all rows)."""
+    out = []
+    for column, policy in staged.plan.unknown.items():
+        counts = con.execute(
+            f'SELECT "{column}__unknown", count(*) AS n FROM staging '
+            f'WHERE "{column}__unknown" IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1'
+        ).fetchall()
+        if counts:
+            done = {"reject": "rejected", "other": "stored as other", "missing": "left empty"}
+            out.append((column, done[policy], [(str(v), int(n)) for v, n in counts]))
+    return out
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) -> None:

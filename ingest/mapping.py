@@ -6,14 +6,16 @@ an analyst passes the path of their own file with --mapping.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from pathlib import Path
 from typing import Literal
 
+import duckdb
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ingest.sources import DEFAULT_MISSING, SOURCES
+from ingest.sources import DEFAULT_MISSING, KNOWN_VALUES, SOURCES
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
 Scalar = str | int | float
@@ -45,6 +47,46 @@ class Duration(_Strict):
     after: str | None = Field(None, description="canonical timestamp the duration is added to")
 
 
+class Combine(_Strict):
+    """A timestamp from a date column and a time column, joined with a space."""
+
+    date: str
+    time: str
+    formats: list[str] = Field(
+        default_factory=list, description="strptime formats of '<date> <time>'"
+    )
+
+    @field_validator("formats", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+
+class GeneratedId(_Strict):
+    """A stable id from a row's content, for files whose rows have no id of their own."""
+
+    columns: list[str] = Field(
+        default_factory=list, description="source columns hashed (default: every column read)"
+    )
+
+
+class Condition(_Strict):
+    """A canonical column's value applies only where a source column holds (or not) a value."""
+
+    column: str
+    in_: list[str] = Field(default_factory=list, alias="in")
+    not_in: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_list(self) -> Condition:
+        if bool(self.in_) == bool(self.not_in):
+            raise ValueError('give exactly one of in = ["Closed", ...] or not_in = [...]')
+        return self
+
+
+Unknown = Literal["reject", "other", "missing"]
+
+
 class Mapping(_Strict):
     """A whole mapping file."""
 
@@ -65,39 +107,14 @@ class Mapping(_Strict):
     )
     drop: list[str] = Field(default_factory=list, description="source columns never stored")
     skip_rows_where: dict[str, list[str]] = Field(default_factory=dict)
-
-    @field_validator("formats")
-    @classmethod
-    def _formats_as_lists(cls, value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
-        for column, fmt in value.items():
-            fmts = [fmt] if isinstance(fmt, str) else fmt
-            if not fmts or any("%" not in f for f in fmts):
-                raise ValueError(
-                    f"formats.{column}: {fmt!r} is not a strptime format like %d/%m/%Y"
-                )
-        return value
+    combine: dict[str, Combine] = Field(default_factory=dict)
+    generated_id: GeneratedId | None = None
+    when: dict[str, Condition] = Field(default_factory=dict)
+    unknown_values: dict[str, Unknown] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _known_canonical_columns(self) -> Mapping:
-        known = set(SOURCES[self.source].names)
-        problems = []
-        for section in ("columns", "constants", "defaults", "formats", "values", "durations"):
-            for key in getattr(self, section):
-                if key not in known:
-                    problems.append(
-                        f"{section}.{key}: not a column of {self.source} "
-                        f"(known: {', '.join(sorted(known))})"
-                    )
-        for key, duration in self.durations.items():
-            if duration.after is not None and duration.after not in known:
-                problems.append(f"durations.{key}.after: {duration.after!r} is not a column")
-            if key in self.columns:
-                problems.append(f"durations.{key}: also given in [columns]; keep one")
-        for key in self.constants:
-            if key in self.columns:
-                problems.append(f"constants.{key}: also given in [columns]; keep one")
-        if self.items and self.source != "polls":
-            problems.append(f"items: only employee polls have extra items, not {self.source}")
+        problems = _section_problems(self) + _kind_problems(self)
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -109,9 +126,132 @@ class Mapping(_Strict):
             return []
         return [fmt] if isinstance(fmt, str) else list(fmt)
 
+    def combined_formats(self, column: str) -> list[str]:
+        """Formats of a timestamp: those of [combine.<column>], else [formats]."""
+        if column in self.combine:
+            return list(self.combine[column].formats)
+        return self.formats_for(column)
+
     def source_for(self, column: str) -> str:
         """The source column that feeds a canonical column (identity when not renamed)."""
         return self.columns.get(column, column)
+
+
+def format_problem(fmt: str) -> str | None:
+    """Why a strptime format cannot be used (None when it can), in words."""
+    if "%" not in fmt:
+        return f"{fmt!r} is not a strptime format: write one like %d/%m/%Y %H:%M"
+    try:
+        # DuckDB parses the timestamps: its own parser is the judge of a format.
+        with duckdb.connect(":memory:") as con:
+            con.execute("SELECT try_strptime('', ?)", [fmt])
+    except duckdb.Error:
+        return (
+            f"{fmt!r} is not a strptime format DuckDB reads: use %Y %m %d %H %M %S %p %z "
+            "and friends, e.g. %d/%m/%Y %H:%M"
+        )
+    return None
+
+
+def _unknown(name: str, known: set[str], section: str, source: str) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = f"did you mean {close[0]}?" if close else f"known: {', '.join(sorted(known))}"
+    return f"{section}.{name}: not a column of {source} ({hint})"
+
+
+def _section_problems(m: Mapping) -> list[str]:
+    """Keys that name no canonical column, or name one twice."""
+    known = set(SOURCES[m.source].names)
+    problems = []
+    sections = ("columns", "constants", "defaults", "formats", "values", "durations", "combine")
+    for section in (*sections, "when"):
+        for key in getattr(m, section):
+            if key not in known:
+                problems.append(_unknown(key, known, section, m.source))
+    owners = ("columns", "constants", "durations", "combine")
+    for i, first in enumerate(owners):
+        for second in owners[i + 1 :]:
+            for key in sorted(set(getattr(m, first)) & set(getattr(m, second))):
+                problems.append(f"{second}.{key}: also given in [{first}]; keep one")
+    if m.items and m.source != "polls":
+        problems.append(f"items: only employee polls have extra items, not {m.source}")
+    key = SOURCES[m.source].key
+    if m.generated_id is not None:
+        for section in ("columns", "constants", "combine", "durations"):
+            if key in getattr(m, section):
+                problems.append(
+                    f"generated_id: {m.source} ids are generated, so {section}.{key} "
+                    "must go (or drop [generated_id])"
+                )
+    if key in m.when:
+        problems.append(f"when.{key}: the key {key} applies to every row; remove it")
+    for column, policy in m.unknown_values.items():
+        if column not in KNOWN_VALUES or column not in known:
+            problems.append(
+                f"unknown_values.{column}: only {' and '.join(KNOWN_VALUES)} have a fixed list"
+            )
+        elif policy == "other" and "other" not in KNOWN_VALUES[column]:
+            problems.append(
+                f'unknown_values.{column}: {column} has no "other"; write "reject" or "missing"'
+            )
+    return problems
+
+
+def _kind_problems(m: Mapping) -> list[str]:
+    """Sections used on a canonical column of the wrong kind (a duration on text...)."""
+    src = SOURCES[m.source]
+    kinds = {c.name: c.kind for c in src.columns}
+    timestamps = sorted(n for n, k in kinds.items() if k == "timestamp")
+    problems = []
+    declared = [(f"formats.{k}", m.formats_for(k)) for k in m.formats]
+    declared += [(f"combine.{k}.formats", c.formats) for k, c in m.combine.items()]
+    for where, fmts in declared:
+        if not fmts:
+            problems.append(f"{where}: give a strptime format like %d/%m/%Y %H:%M")
+        problems += [f"{where}: {p}" for f in fmts if (p := format_problem(f))]
+    for key in m.formats:
+        if kinds.get(key, "timestamp") != "timestamp":
+            problems.append(
+                f"formats.{key}: {key} is a {kinds[key]}, not a timestamp; formats are for "
+                f"{', '.join(timestamps)}"
+            )
+        elif key in m.durations:
+            problems.append(f"formats.{key}: {key} comes from a duration; remove the format")
+    for key in m.combine:
+        if kinds.get(key, "timestamp") != "timestamp":
+            problems.append(
+                f"combine.{key}: {key} is a {kinds[key]}; a date and a time make a timestamp "
+                f"({', '.join(timestamps)})"
+            )
+        elif key in m.formats:
+            problems.append(f"formats.{key}: give the formats under [combine.{key}] instead")
+    for key, duration in m.durations.items():
+        kind = kinds.get(key)
+        if kind is None:
+            continue
+        if kind == "timestamp":
+            if duration.after is None:
+                problems.append(
+                    f"durations.{key}.after: a timestamp needs the one it follows, e.g. after = "
+                    f'"created_at"'
+                )
+            elif duration.after == key or kinds.get(duration.after) != "timestamp":
+                problems.append(
+                    f"durations.{key}.after: {duration.after!r} is not another timestamp "
+                    f"(one of {', '.join(t for t in timestamps if t != key)})"
+                )
+            elif duration.after in m.durations:
+                problems.append(
+                    f"durations.{key}.after: {duration.after} is itself a duration; "
+                    "add both to the same timestamp"
+                )
+        elif kind != "number":
+            numbers = [n for n, k in kinds.items() if k == "number"]
+            what = f"{', '.join(timestamps + numbers)}"
+            problems.append(f"durations.{key}: {key} is {kind}; durations feed {what}")
+        elif duration.after is not None:
+            problems.append(f"durations.{key}.after: {key} is a number of minutes; remove after")
+    return problems
 
 
 def canonical_mapping(source: str) -> Mapping:

@@ -12,8 +12,10 @@ import pandas as pd
 from database.db import Database, as_database
 from database.schema import ensure_schema
 from database.settings import Settings, default_settings
-from ingest.mapping import load_mapping
+from ingest.check import UNREADABLE_CSV, check_file
 from ingest.plan import sql_str
+from ingest.reader import ReadError
+from ingest.recognise import resolve
 from ingest.sources import SOURCES
 from ingest.stage import bad_shape_reasons, reasons_sql, stage
 
@@ -41,8 +43,9 @@ def preview(
     """
     src = SOURCES[source]
     database = None if db is None else as_database(db)
-    mapping_obj = load_mapping(mapping, source)
+    mapping_obj, _ = resolve(mapping, source, file_path)  # None: recognised from the header
     settings = settings or (database.settings() if database else default_settings())
+    check_file(src, mapping_obj, Path(file_path), settings.organisation.timezone)
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
     try:
         ensure_schema(con)
@@ -53,7 +56,10 @@ def preview(
             con.execute("CREATE VIEW tickets AS SELECT * FROM live.tickets")
         tz = settings.organisation.timezone
         # Nothing of a preview is stored: a throwaway key hashes its ids.
-        staged = stage(con, src, mapping_obj, Path(file_path), tz, "preview", ordered=True)
+        try:
+            staged = stage(con, src, mapping_obj, Path(file_path), tz, "preview", ordered=True)
+        except duckdb.Error as exc:
+            raise ReadError(UNREADABLE_CSV) from exc  # DuckDB's words are for the log only
         columns = ", ".join(f'"{c.name}"' for c in src.columns if c.name != "customer_id")
         rows = con.execute(
             f"SELECT {columns} FROM staging WHERE __code IS NULL ORDER BY __row LIMIT ?", [limit]

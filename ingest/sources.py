@@ -113,4 +113,9 @@ POLLS = Source(
 
 SOURCES: dict[str, Source] = {s.name: s for s in (TEAMS, TICKETS, SURVEYS, POLLS)}
 PRIORITIES = ("low", "normal", "high", "urgent")
+# The documented values of the two ticket columns with a fixed list (data contract).
+KNOWN_VALUES: dict[str, tuple[str, ...]] = {
+    "channel": ("email", "chat", "phone", "web", "social", "other"),
+    "status": ("open", "pending", "solved", "closed"),
+}
 DEFAULT_MISSING = ("", "NA", "N/A", "null", "?", "-")

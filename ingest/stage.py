@@ -133,6 +133,7 @@ def staging_sql(
     keep_value = value and source.name != "polls"
     final += ["__code", f"CASE __code {value} END AS __value" if keep_value else "NULL AS __value"]
     final += ["__line", "__row"]
+    final += [f'{sql} AS "{name}"' for name, sql in plan.extra.items()]  # counted, not stored
     return (
         "CREATE OR REPLACE TABLE staging AS "
         f"WITH raw AS (SELECT {', '.join(raw_cols)} FROM {read_sql}), "

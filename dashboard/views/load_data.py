@@ -13,10 +13,12 @@ import streamlit as st
 
 from dashboard import data, ui, uploads
 from database.csvsafe import frame_csv
-from ingest.load import IngestError, load_file
-from ingest.mapping import available_mappings
+from ingest.load import IngestError, load_file, unknown_values_text
+from ingest.mapping import available_mappings, load_mapping
 from ingest.preview import preview
+from ingest.recognise import recognise_any
 from ingest.sources import SOURCES
+from metrics.registry import unfed_text
 
 SOURCE_LABELS = {
     "teams": "Teams (teams.csv)",
@@ -44,6 +46,34 @@ def guess_source(file_name: str) -> str:
         if hint in lower:
             return source
     return "tickets"
+
+
+def refusal_text(exc: BaseException) -> str:
+    """A refusal for the browser: the reason, then what to do here (never a command line)."""
+    message = ui.readable_error(exc)
+    suggestion = getattr(exc, "suggestion", None)
+    if suggestion:
+        message += f" Choose the mapping {suggestion} under Mapping above."
+    elif getattr(exc, "needs_mapping", False):
+        message += (
+            " This layout needs a mapping file: add one under 'Or your own mapping file' "
+            "(whoever looks after the scorecard can write it)."
+        )
+    return message
+
+
+def _recognised(uploaded: Any) -> tuple[str, str] | None:
+    """(source, mapping) recognised from the upload's header, once per file."""
+    memo = st.session_state.get("_recognised")
+    if memo and memo[0] == uploaded.file_id:
+        return memo[1]  # type: ignore[no-any-return]
+    try:
+        with uploads.on_disk(uploaded) as path:
+            found = recognise_any(path)
+    except Exception:  # noqa: BLE001 - an unreadable file is explained by its preview
+        found = None
+    st.session_state["_recognised"] = (uploaded.file_id, found)
+    return found
 
 
 def _sources() -> list[str]:
@@ -98,6 +128,16 @@ def _show_report(report: Any) -> None:
         st.markdown("**Why rows were rejected** (all of them are under *Rejected rows*)")
         st.dataframe(reasons, hide_index=True, width="stretch")
     notes = []
+    if report.recognised:
+        notes.append(f"Mapping {report.mapping} was recognised from the file's header.")
+    if getattr(report, "absent_columns", None):
+        notes.append("Not in this file, so not carried: " + ", ".join(report.absent_columns) + ".")
+    notes.extend(f"{line}." for line in unknown_values_text(report))
+    if report.rows_loaded:
+        notes.extend(
+            f"What this file cannot feed: {line}."
+            for line in unfed_text(report.source, report.carried)
+        )
     if report.dropped_columns:
         notes.append(f"Dropped on sight, never stored: {', '.join(report.dropped_columns)}.")
     if report.ignored_columns:
@@ -124,9 +164,13 @@ def upload_tab() -> None:
             _show_report(report)
         return
     sources = _sources()
+    recognised = _recognised(uploaded)
     if st.session_state.get("_guessed_for") != uploaded.file_id:
         st.session_state["_guessed_for"] = uploaded.file_id
-        st.session_state["source"] = guess_source(uploaded.name)
+        # The header decides when a shipped mapping reads it; else the file name guesses.
+        st.session_state["source"] = recognised[0] if recognised else guess_source(uploaded.name)
+        if recognised:
+            st.session_state["mapping"] = recognised[1]
         st.session_state.pop("_last_report", None)
     c1, c2 = st.columns(2)
     with c1:
@@ -147,8 +191,11 @@ def upload_tab() -> None:
             help="How the export's columns become the canonical ones. 'canonical' reads files "
             "already in the product's own layout.",
         )
+    if recognised and recognised == (source, mapping):
+        description = load_mapping(mapping, source).description or "the canonical layout"
+        st.caption(f"Recognised from the header: {ui.text(description)} (mapping {mapping}).")
     own = st.file_uploader(
-        "Or your own mapping file (.toml, see docs/mappings.md)",
+        "Or your own mapping file (.toml)",
         type=["toml"],
         key="mapping_file",
     )
@@ -160,7 +207,7 @@ def upload_tab() -> None:
         try:
             result = _preview(source, uploaded, mapping, own)
         except Exception as exc:  # noqa: BLE001 - a refused file is shown, never raised
-            st.error(f"This file cannot be loaded: {ui.text(ui.readable_error(exc))}", icon="🚫")
+            st.error(f"This file cannot be loaded: {ui.text(refusal_text(exc))}", icon="🚫")
             return
     if result is None:
         st.info("Preview is not available in this version; the load report will show the result.")
@@ -199,7 +246,7 @@ def upload_tab() -> None:
                     )
             except IngestError as exc:
                 status.update(label="The file was refused", state="error")
-                st.error(ui.text(exc), icon="🚫")
+                st.error(ui.text(refusal_text(exc)), icon="🚫")
                 return
             status.update(label="Loaded", state="complete", expanded=False)
         st.session_state["_last_report"] = report

@@ -176,8 +176,17 @@ def test_bad_mapping_names_the_bad_key(
 
 
 def test_wrong_mapping_suggests_the_right_one(db_path: Path) -> None:
-    with pytest.raises(IngestError, match="try --mapping zendesk_tickets"):
-        load_file(db_path, "tickets", FIXTURES / "zendesk_tickets.csv")
+    with pytest.raises(IngestError) as refused:
+        load_file(db_path, "tickets", FIXTURES / "zendesk_tickets.csv", "canonical")
+    assert str(refused.value) == (
+        "zendesk_tickets.csv: the tickets file has no required column 'ticket_id', 'team', "
+        "'created_at'. Columns found: ID, Subject, Requester, Requester ID, Group, Assignee, "
+        "Ticket type, Priority, Status, Via, Created at, Solved at, Due date, Reopens, Replies, "
+        "First reply time in minutes, Satisfaction Score. The shipped mapping 'zendesk_tickets' "
+        "reads this layout."
+    )
+    assert refused.value.suggestion == "zendesk_tickets"
+    assert not refused.value.needs_mapping
 
 
 def test_mapping_for_another_source_is_refused(db_path: Path) -> None:

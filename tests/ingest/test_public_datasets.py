@@ -207,10 +207,14 @@ def check_nps_refused(db_path: Path, path: Path) -> None:
         load_file(db_path, "surveys", path)
 
     message = str(refused.value)
-    assert message.startswith(
-        "nps.csv: the surveys file has no required column 'response_id', 'submitted_at'. "
-        "Columns found: column_1, id, nps, satisfaction, intention, explication,"
+    # No shipped mapping reads it: the closest ones and what each lacks (ties by share read).
+    assert message == (
+        "nps.csv: no mapping reads this surveys file. Columns found: column_1, id, nps, "
+        "satisfaction, intention, explication, NbPassageKS, CaTicket, t. Closest: "
+        "qualtrics_legacy lacks 'V1', 'V9'; qualtrics_responses lacks 'ResponseId', "
+        "'RecordedDate'; canonical lacks 'response_id', 'submitted_at'."
     )
+    assert refused.value.needs_mapping and refused.value.suggestion is None
     assert query(db_path, "SELECT count(*) FROM survey_responses") == [(0,)]
     assert query(db_path, "SELECT outcome, message FROM loads") == [("refused", message)]
 

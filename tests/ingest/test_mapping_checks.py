@@ -1,0 +1,172 @@
+"""Recognition from the header, mapping mistakes caught before reading, and the words used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cli.main import main
+from ingest.load import IngestError, load_file
+from tests.ingest.helpers import query
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def test_a_zendesk_export_without_an_optional_column_is_recognised_and_loads(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["ingest", "tickets", str(FIXTURES / "zendesk_no_first_reply.csv"),
+                   "--db", str(db_path)])  # fmt: skip
+
+    assert status == 0
+    assert capsys.readouterr().out == (
+        "zendesk_no_first_reply.csv -> tickets (mapping: zendesk_tickets, recognised from the "
+        "header, load #1)\n"
+        "  read 3  loaded 3  replaced 0  rejected 0\n"
+        "  not in this file, not carried: 'First reply time in minutes' (first_response_at)\n"
+        "  no first_response_at: First response time (median), First response within target, "
+        "After-hours first response (median) come from other loads only\n"
+        "  no customer_replies: Clarification loops comes from other loads only\n"
+        "  no handle_minutes: Handling time (median) comes from other loads only\n"
+        "  columns not stored: Subject, Requester\n"
+    )
+    assert query(db_path, "SELECT mapping, carried FROM loads") == [
+        ("zendesk_tickets", ["ticket_id", "team", "created_at", "channel", "priority", "agent",
+                             "category", "status", "resolved_at", "due_at", "reopens",
+                             "agent_replies", "customer_id", "csat"]),
+    ]  # fmt: skip
+
+
+def test_an_unknown_layout_lists_the_closest_mappings(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["ingest", "tickets", str(FIXTURES / "unknown_layout.csv"), "--db", str(db_path)])
+
+    assert status == 1
+    assert capsys.readouterr().err == (
+        "refused: unknown_layout.csv: no mapping reads this tickets file. Columns found: "
+        "Conversation, Mailbox, Created, Assigned To, Customer. Closest: kaggle_support_tickets "
+        "lacks 'Ticket ID', 'First Response Time'; canonical lacks 'ticket_id', 'team', "
+        "'created_at'; freshdesk_tickets lacks 'Ticket ID', 'Group', 'Created time'.\n"
+        "  write a mapping for this layout (docs/mappings.md) and pass it with --mapping "
+        "FILE.toml\n"
+    )
+
+
+def test_a_file_given_as_the_wrong_source_says_what_it_looks_like(db_path: Path) -> None:
+    with pytest.raises(IngestError) as refused:
+        load_file(db_path, "surveys", FIXTURES / "zendesk_tickets.csv")
+
+    assert str(refused.value).endswith(
+        " It looks like tickets: the mapping 'zendesk_tickets' reads it as tickets."
+    )
+
+
+def test_the_cli_names_the_flag_for_a_suggested_mapping(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = str(FIXTURES / "zendesk_tickets.csv")
+    assert main(["ingest", "tickets", data, "--mapping", "canonical", "--db", str(db_path)]) == 1
+    assert capsys.readouterr().err.endswith(
+        "The shipped mapping 'zendesk_tickets' reads this layout.\n"
+        f"  try: scorecard ingest tickets {data} --mapping zendesk_tickets\n"
+    )
+
+
+ITSM_LIKE = (
+    "Incident,Group,Opened,Minutes to answer\n"
+    "I1,Desk,05/02/2012 13:32,15\n"
+    "I2,Desk,12/03/2012 15:44,20\n"
+    "I3,Desk,29/03/2012 12:36,01:30\n"
+    "I4,Desk,30/03/2012 08:00,\n"
+)
+
+
+def _refusal(tmp_path: Path, db_path: Path, mapping: str) -> IngestError:
+    (tmp_path / "export.csv").write_text(ITSM_LIKE)
+    (tmp_path / "m.toml").write_text(
+        'name = "desk"\nsource = "tickets"\n[columns]\nticket_id = "Incident"\n'
+        'team = "Group"\ncreated_at = "Opened"\n' + mapping
+    )
+    with pytest.raises(IngestError) as refused:
+        load_file(db_path, "tickets", tmp_path / "export.csv", tmp_path / "m.toml")
+    assert query(db_path, "SELECT outcome FROM loads") == [("refused",)]
+    assert "Error" not in str(refused.value)  # no DuckDB message (Binder Error...)
+    return refused.value
+
+
+@pytest.mark.parametrize(
+    "mapping,message",
+    [
+        # The issue's Binder Error: a duration added to a text column.
+        (
+            '[durations.first_response_at]\ncolumn = "Minutes to answer"\nafter = "team"\n',
+            "mapping {m}: durations.first_response_at.after: 'team' is not another timestamp "
+            "(one of created_at, due_at, resolved_at)",
+        ),
+        (
+            '[formats]\nteam = "%d/%m/%Y"\n',
+            "mapping {m}: formats.team: team is a text, not a timestamp; formats are for "
+            "created_at, due_at, first_response_at, resolved_at",
+        ),
+        (
+            '[formats]\ncreated_at = "%d/%m/%Q"\n',
+            "mapping {m}: formats.created_at: '%d/%m/%Q' is not a strptime format DuckDB "
+            "reads: use %Y %m %d %H %M %S %p %z and friends, e.g. %d/%m/%Y %H:%M",
+        ),
+        (
+            '[columns]\nfirst_respons_at = "Minutes to answer"\n',
+            "mapping {m}: columns.first_respons_at: not a column of tickets (did you mean "
+            "first_response_at?)",
+        ),
+    ],
+)
+def test_a_mapping_mistake_names_its_key_and_what_to_write(
+    tmp_path: Path, db_path: Path, mapping: str, message: str
+) -> None:
+    if mapping.startswith("[columns]"):
+        mapping = mapping.replace("[columns]\n", "")  # the same table, continued
+        mapping = "first_respons_at = " + mapping.split(" = ", 1)[1]
+    refused = _refusal(tmp_path, db_path, mapping)
+    assert str(refused) == "export.csv: " + message.format(m=tmp_path / "m.toml")
+
+
+def test_a_format_that_reads_no_sampled_value_is_refused_with_the_one_that_does(
+    tmp_path: Path, db_path: Path
+) -> None:
+    refused = _refusal(tmp_path, db_path, '[formats]\ncreated_at = "%Y-%m-%d %H:%M"\n')
+    assert str(refused) == (
+        "export.csv: formats.created_at: none of the 4 sampled values of 'Opened' reads as "
+        "%Y-%m-%d %H:%M (e.g. '05/02/2012 13:32'); write formats.created_at = "
+        '"%d/%m/%Y %H:%M"'
+    )
+
+
+def test_iso_timestamps_expected_but_not_found_ask_for_a_format(
+    tmp_path: Path, db_path: Path
+) -> None:
+    refused = _refusal(tmp_path, db_path, "")
+    assert str(refused) == (
+        "export.csv: formats.created_at: none of the 4 sampled values of 'Opened' is an ISO "
+        "8601 timestamp like 2025-03-01 14:05 (e.g. '05/02/2012 13:32'); write "
+        'formats.created_at = "%d/%m/%Y %H:%M"'
+    )
+
+
+def test_a_key_naming_a_column_the_file_lacks_is_refused_before_reading(
+    tmp_path: Path, db_path: Path
+) -> None:
+    refused = _refusal(
+        tmp_path,
+        db_path,
+        '[formats]\ncreated_at = "%d/%m/%Y %H:%M"\n'
+        '[when.first_response_at]\ncolumn = "Stat"\nin = ["Closed"]\n'
+        '[skip_rows_where]\n"Total" = ["TOTAL"]\n',
+    )
+    assert refused.problems == [
+        "when.first_response_at.column: the file has no column 'Stat' (columns found: "
+        "Incident, Group, Opened, Minutes to answer)",
+        "skip_rows_where.Total: the file has no column 'Total' (columns found: Incident, "
+        "Group, Opened, Minutes to answer)",
+    ]
