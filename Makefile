@@ -37,7 +37,7 @@ lint: setup
 	$(BIN)/mypy database ingest metrics dashboard cli
 
 bench: setup
-	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/ingest.py --memory
 	$(BIN)/python bench/metrics.py --floor
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/store.py

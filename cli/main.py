@@ -1,4 +1,5 @@
-"""Command line entry point: `scorecard ingest | demo | rejected | export | serve`."""
+"""Command line entry point: `scorecard ingest | demo | rejected | export | serve | access |
+audit`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from cli.access import access_command, add_commands, audit_command
 from cli.serve import serve
 from database.csvsafe import write_rows
 from database.db import DEFAULT_DB, Database
@@ -58,7 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the dashboard on a database")
     p.add_argument("--db", help=DB_HELP)
     p.add_argument("--port", type=int, default=8501)
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1: local mode, no sign-in; any other address "
+        "needs sign-in set up in .streamlit/secrets.toml)",
+    )
+    p.add_argument("--secrets", help="a secrets.toml with the [auth] sign-in set-up to use")
+    add_commands(sub, DB_HELP)
     return parser
 
 
@@ -180,7 +189,11 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "export":
         return _export(database_from(args.db), period=args.period, output=args.output)
     if args.command == "serve":
-        return serve(database_from(args.db), port=args.port, host=args.host)
+        return serve(database_from(args.db), port=args.port, host=args.host, secrets=args.secrets)
+    if args.command == "audit":
+        return audit_command(database_from(args.db), args.limit)
+    if args.command == "access":
+        return access_command(database_from(args.db), args)
     return 2
 
 

@@ -6,8 +6,9 @@ import duckdb
 
 # 2: keyed hashes with the key outside the file, poll response ids hashed, columns carried per
 # load, the load of every row, reopens unknown (NULL) where a load did not carry it.
-# 3: the stored scorecard (metrics/store.py) and the rows each write changed, for its refresh.
-SCHEMA_VERSION = "3"
+# 3: the audit log (who loaded, changed settings or access, or was refused, and when).
+# 4: the stored scorecard (metrics/store.py) and the rows each write changed, for its refresh.
+SCHEMA_VERSION = "4"
 
 RATING_COLUMNS = (
     "rating_speed",
@@ -121,6 +122,12 @@ CREATE TABLE IF NOT EXISTS changed_rows (
     ts TIMESTAMP,
     customer_hash UBIGINT
 );
+CREATE TABLE IF NOT EXISTS audit (
+    happened_at TIMESTAMP NOT NULL,
+    who VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    detail VARCHAR
+);
 CREATE TABLE IF NOT EXISTS rejected_rows (
     load_id INTEGER NOT NULL,
     line BIGINT,
@@ -141,6 +148,7 @@ TABLES = (
     "scorecard",
     "changed_rows",
     "rejected_rows",
+    "audit",
 )
 
 
@@ -198,15 +206,20 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def migrate(con: duckdb.DuckDBPyConnection, key: str) -> bool:
-    """Bring an older database to SCHEMA_VERSION, in the writer's transaction; True if that
-    rewrote personal values (the file is then compacted)."""
+    """Bring an older database to SCHEMA_VERSION, in the writer's transaction; True if it did."""
     version = int(schema_version(con))
     if version >= int(SCHEMA_VERSION):
         return False
-    # 3: the scorecard tables exist (ensure_schema); the store builds itself on this write.
+    if version < 2:
+        _to_version_2(con, key)
+    # 3: the audit table; 4: the scorecard tables (the store builds itself in this write, see
+    # metrics/store.py). Both are created by ensure_schema's DDL before the writer migrates.
     set_meta(con, "schema_version", SCHEMA_VERSION)
-    if version >= 2:
-        return False
+    return True
+
+
+def _to_version_2(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    """Version 1 to 2: load ids, carried columns, hashed poll ids, the items allow-list."""
     for table in ("tickets", "survey_responses", "poll_responses"):
         con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS load_id INTEGER")
     con.execute("ALTER TABLE loads ADD COLUMN IF NOT EXISTS carried VARCHAR[]")
@@ -229,7 +242,6 @@ def migrate(con: duckdb.DuckDBPyConnection, key: str) -> bool:
         "UPDATE rejected_rows SET value = NULL WHERE column_name IS NULL OR load_id IN "
         "(SELECT load_id FROM loads WHERE source = 'polls')"
     )
-    return True
 
 
 def meta_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from database import audit
 from database.db import Database, as_database
 from database.keys import database_key
 from database.settings import Settings
@@ -24,7 +25,7 @@ from ingest.plan import PlanError, sql_str
 from ingest.reader import ReadError
 from ingest.recognise import resolve, suggest
 from ingest.sources import KNOWN_VALUES, SOURCES, Source
-from ingest.stage import SKIPPED, Staged, bad_shape_reasons, reasons_sql, stage
+from ingest.stage import BLANK, SKIPPED, Staged, reader_rejects, reasons_sql, stage
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ class LoadReport:
     rows_replaced: int = 0
     rows_rejected: int = 0
     rows_skipped: int = 0
+    rows_blank: int = 0  # records whose every cell is empty: skipped, not rejected
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
@@ -113,8 +115,12 @@ def load_file(
     file_name: str | None = None,
     settings: Settings | None = None,
     progress: bool = False,
+    who: str | None = None,
 ) -> LoadReport:
-    """Load one CSV export into the database; raise IngestError if the file is refused."""
+    """Load one CSV export into the database; raise IngestError if the file is refused.
+
+    The audit log records the load or the refusal with `who` (the signed-in person in the
+    dashboard; by default the operating-system user, as on the command line)."""
     src = _source(source)
     path = _checked_path(file_path)
     name = file_name or path.name
@@ -133,13 +139,20 @@ def load_file(
             key = database_key(con, database.path)
             report = _load(con, src, mapping_obj, path, name, started, settings, key)
             report.recognised = recognised
+            audit.record_in(
+                con,
+                who or audit.os_user(),
+                audit.LOAD,
+                f"{name} as {source} (load #{report.load_id}): {report.rows_loaded:,} rows "
+                f"loaded, {report.rows_rejected:,} rejected",
+            )
             return report
     except (ReadError, PlanError, MappingError) as exc:
         if isinstance(exc, PlanError) and mapping_obj is not None:
             suggest(exc, mapping_obj, source, path)
         label = mapping_obj.name if mapping_obj else str(mapping or "canonical")
         message = f"{name}: {exc}"
-        _log_refusal(database, src, name, label, started, message)
+        _log_refusal(database, src, name, label, started, message, who)
         raise IngestError(
             message,
             problems=getattr(exc, "problems", None) or [str(exc)],
@@ -152,7 +165,7 @@ def load_file(
         log.debug("load of %s failed in DuckDB", name, exc_info=True)
         label = mapping_obj.name if mapping_obj else str(mapping or "canonical")
         message = f"{name}: {UNREADABLE_CSV}"
-        _log_refusal(database, src, name, label, started, message)
+        _log_refusal(database, src, name, label, started, message, who)
         raise IngestError(message, problems=[message]) from exc
 
 
@@ -167,8 +180,10 @@ def _log_refusal(
     mapping: str,
     started: datetime,
     message: str,
+    who: str | None,
 ) -> None:
     with database.write() as con:
+        audit.record_in(con, who or audit.os_user(), audit.LOAD_REFUSED, message)
         con.execute(
             "INSERT INTO loads (load_id, source, file_name, mapping, started_at, finished_at, "
             "rows_read, rows_loaded, rows_replaced, rows_rejected, outcome, message) "
@@ -205,12 +220,20 @@ def _load(
     report.unknown_values = _unknown_values(con, staged)
 
     key = src.key
-    skipped, valid, distinct = con.execute(
+    skipped, blank, valid, distinct = con.execute(
         f"SELECT count(*) FILTER (WHERE __code = {SKIPPED}), "
+        f"count(*) FILTER (WHERE __code = {BLANK}), "
         "count(*) FILTER (WHERE __code IS NULL), "
         f'count(DISTINCT "{key}") FILTER (WHERE __code IS NULL) FROM staging'
-    ).fetchone() or (0, 0, 0)
+    ).fetchone() or (0, 0, 0, 0)
     report.rows_skipped = int(skipped)
+    report.rows_blank = int(blank) + staged.blank
+    if report.rows_blank:
+        what = "row" if report.rows_blank == 1 else "rows"
+        report.notes.append(
+            f"{report.rows_blank:,} blank {what} (every cell empty) skipped, not rejected"
+        )
+    report.notes.extend(staged.notes)
     _quarantine(con, staged, load_id)
     if distinct < valid:
         # The same key twice in one file: the later row wins, as across files.
@@ -318,11 +341,11 @@ def _quarantine(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) ->
         f"FROM staging s JOIN {reasons_sql(staged)} ON s.__code = r.code ORDER BY s.__line",
         [load_id],
     )
-    if staged.bad_shape:
+    if staged.bad_shape or staged.refused:
         # Line and width only: the record's text may hold personal values.
         con.executemany(
             "INSERT INTO rejected_rows VALUES (?, ?, NULL, NULL, ?)",
-            [[load_id, line, reason] for line, reason in bad_shape_reasons(staged)],
+            [[load_id, line, reason] for line, reason in reader_rejects(staged)],
         )
 
 

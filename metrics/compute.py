@@ -162,7 +162,9 @@ def _scope_frame(wide: pd.DataFrame) -> pd.DataFrame:
     is_dept = (wide["g_team"] == 1) & (wide["g_department"] == 0)
     # The (period, department) set also yields a group for teams without a department: those
     # teams roll up to the organisation only, so that group is not a department.
-    keep = ~(is_dept & wide["department"].isna())
+    # Headcount rows of teams without data come per department with no team (metrics/sources.py,
+    # POLLS_SQL): they count in the department and the organisation, not as a team.
+    keep = ~(is_dept & wide["department"].isna()) & ~(is_team & wide["team"].isna())
     wide = wide[keep]
     is_team, is_dept = is_team[keep], is_dept[keep]
     scope = np.where(is_team, "team", np.where(is_dept, "department", "org"))

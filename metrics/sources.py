@@ -197,9 +197,17 @@ _POLL_ITEMS = ("enps", *POLL_ITEMS_1_5, *WHO5_ITEMS)
 # is then the headcount of whatever group is aggregated. A pulse is a calendar month with any
 # poll response in the organisation; wellbeing is only ever computed per month
 # (metrics/pulses.py): at other periods this source only tells which groups are active.
+# Only teams with data (a ticket, survey or poll response) get headcount rows of their own; the
+# others have no row in the scorecard anyway, so their headcounts come as one row per
+# department and pulse (team NULL, no items, so no group of its own): the cost follows the
+# teams with data, not the size of teams.csv, and department and organisation keep every
+# headcount.
 POLLS_SQL = f"""
 WITH pulses AS (
     SELECT DISTINCT date_trunc('month', submitted_at) AS month FROM poll_responses
+), active AS (
+    SELECT team FROM tickets UNION SELECT team FROM survey_responses
+    UNION SELECT team FROM poll_responses
 )
 SELECT p.team, m.department, p.submitted_at AS ts, 1 AS is_response,
        m.headcount IS NOT NULL AS counted_team, 0 AS headcount,
@@ -212,7 +220,17 @@ SELECT m.team, m.department, u.month AS ts, 0 AS is_response,
        {", ".join(f"CAST(NULL AS INTEGER) AS {c}" for c in _POLL_ITEMS)}, 0 AS is_item
 FROM teams AS m
 CROSS JOIN pulses AS u
-WHERE m.headcount IS NOT NULL
+WHERE m.headcount IS NOT NULL AND m.team IN (SELECT team FROM active)
+UNION ALL
+SELECT NULL AS team, q.department, u.month AS ts, 0 AS is_response,
+       false AS counted_team, q.headcount,
+       {", ".join(f"CAST(NULL AS INTEGER) AS {c}" for c in _POLL_ITEMS)}, 0 AS is_item
+FROM (
+    SELECT department, sum(headcount) AS headcount FROM teams
+    WHERE headcount IS NOT NULL AND team NOT IN (SELECT team FROM active)
+    GROUP BY department
+) AS q
+CROSS JOIN pulses AS u
 """
 
 
