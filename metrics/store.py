@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def refresh(
     for done, period in enumerate(PERIODS.values()):
         if progress is not None:
             progress(done, len(PERIODS), period.label)
-        only = None if touched is None else _reach(period, touched, months)
+        only = None if touched is None else _reach(period, touched)
         _store(con, period, base_values(con, period, settings, only), only)
     if progress is not None:
         progress(len(PERIODS), len(PERIODS), "")
@@ -82,12 +83,12 @@ def refresh(
     set_meta(con, _PULSES, json.dumps([m.isoformat() for m in months]))
 
 
+@dataclass(frozen=True)
 class _Touched:
     """What a write changed: days whose rows changed, and poll months (pulses) to redo."""
 
-    def __init__(self, days: set[date], pulses: set[date]) -> None:
-        self.days = days
-        self.pulses = pulses
+    days: set[date]
+    pulses: set[date]
 
 
 def _dates(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> set[date]:
@@ -149,7 +150,7 @@ def _touched(
     return _Touched(days, pulses)
 
 
-def _reach(period: Period, touched: _Touched, months: list[date]) -> list[date]:
+def _reach(period: Period, touched: _Touched) -> list[date]:
     """The period starts to recompute: those holding a changed day or showing a changed
     pulse, and the period after each (its change is against them)."""
     starts = {period.start(d) for d in touched.days}
