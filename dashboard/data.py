@@ -94,9 +94,11 @@ def _version() -> tuple[str, str]:
     return str(db.path), db.version()
 
 
-def update_scorecard(progress: store.Progress) -> bool:
+def update_scorecard(viewer: Viewer, progress: store.Progress) -> bool:
     """Recompute the stored scorecard after a settings change, if its values depend on it
-    (targets and tolerance do not); True if it was."""
+    (targets and tolerance do not); True if it was. Only for those who may change settings."""
+    if not viewer.can_configure:
+        return False
     return store.brought_up_to_date(database(), progress=progress)
 
 

@@ -85,7 +85,7 @@ def _save(overrides: dict[str, Any], what: str, action: str = audit.SETTINGS) ->
         text = f"Recomputing the scorecard with the new rules: by {label.lower()}…"
         bar.progress(done / total, text=text if label else "Scorecard recomputed.")
 
-    recomputed = data.update_scorecard(step)
+    recomputed = data.update_scorecard(viewer, step)
     bar.empty()
     # After the recompute: the audit's own write would otherwise recompute without progress.
     audit.record(data.database(), viewer.who, action, f"{what}: {changes(current, overrides)}")
