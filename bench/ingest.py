@@ -89,14 +89,25 @@ WRAPPER = (
 
 def timed(cmd: list[str]) -> tuple[float, float, float]:
     """Run cmd in a fresh process: wall seconds, CPU seconds, its own peak RSS MB (fails loudly)."""
+    seconds, cpu, mb, _ = timed_rc(cmd, False)
+    return seconds, cpu, mb
+
+
+def timed_rc(cmd: list[str], may_fail: bool) -> tuple[float, float, float, int]:
+    """As timed, and the exit code; a non-zero one stops the benchmark unless may_fail."""
     done = subprocess.run(
-        [str(PYTHON), "-c", WRAPPER, *cmd], cwd=ROOT, capture_output=True, text=True
+        [str(PYTHON), "-c", WRAPPER, *cmd],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL if may_fail else subprocess.PIPE,
+        text=True,
     )
     lines = done.stdout.splitlines()
     report = json.loads(lines[-1][6:]) if lines and lines[-1].startswith("BENCH ") else None
-    if report is None or report["rc"] != 0:
+    if report is None or (report["rc"] != 0 and not may_fail):
         sys.exit(f"failed: {shlex.join(cmd)}\n{done.stdout}{done.stderr}")
-    return report["seconds"], report["cpu"], report["kb"] / 1024  # Linux reports kilobytes
+    # Linux reports kilobytes.
+    return report["seconds"], report["cpu"], report["kb"] / 1024, report["rc"]
 
 
 def _rows(db: Path, table: str) -> int:
@@ -165,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best is reported")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the CSV and databases")
+    parser.add_argument(
+        "--memory", action="store_true", help="also peak memory on big files (bench/ingest_memory)"
+    )
+    parser.add_argument("--quote-mb", type=int, default=400, help="unclosed-quote file size")
+    parser.add_argument("--big-gb", type=float, default=2.0, help="valid file size")
     args = parser.parse_args(argv)
 
     problem = ingest_available()
@@ -220,6 +236,13 @@ def main(argv: list[str] | None = None) -> int:
     if ratio > 2:
         print("NOTE: our ingest is more than 2x slower than DuckDB's raw reader.")
 
+    if args.memory:
+        import ingest_memory  # bench/ is this script's folder
+
+        ingest_memory.measure(
+            ROOT, OUT, PYTHON, SCORECARD, BASELINE, timed_rc, csv, args.quote_mb, args.big_gb,
+            args.keep,
+        )  # fmt: skip
     if not args.keep:
         _fresh(OUT / "ingest.duckdb")
         _fresh(OUT / "baseline.duckdb")

@@ -25,7 +25,7 @@ from ingest.plan import PlanError, sql_str
 from ingest.reader import ReadError
 from ingest.recognise import resolve, suggest
 from ingest.sources import KNOWN_VALUES, SOURCES, Source
-from ingest.stage import SKIPPED, Staged, bad_shape_reasons, reasons_sql, stage
+from ingest.stage import BLANK, SKIPPED, Staged, reader_rejects, reasons_sql, stage
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ class LoadReport:
     rows_replaced: int = 0
     rows_rejected: int = 0
     rows_skipped: int = 0
+    rows_blank: int = 0  # records whose every cell is empty: skipped, not rejected
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
@@ -219,12 +220,20 @@ def _load(
     report.unknown_values = _unknown_values(con, staged)
 
     key = src.key
-    skipped, valid, distinct = con.execute(
+    skipped, blank, valid, distinct = con.execute(
         f"SELECT count(*) FILTER (WHERE __code = {SKIPPED}), "
+        f"count(*) FILTER (WHERE __code = {BLANK}), "
         "count(*) FILTER (WHERE __code IS NULL), "
         f'count(DISTINCT "{key}") FILTER (WHERE __code IS NULL) FROM staging'
-    ).fetchone() or (0, 0, 0)
+    ).fetchone() or (0, 0, 0, 0)
     report.rows_skipped = int(skipped)
+    report.rows_blank = int(blank) + staged.blank
+    if report.rows_blank:
+        what = "row" if report.rows_blank == 1 else "rows"
+        report.notes.append(
+            f"{report.rows_blank:,} blank {what} (every cell empty) skipped, not rejected"
+        )
+    report.notes.extend(staged.notes)
     _quarantine(con, staged, load_id)
     if distinct < valid:
         # The same key twice in one file: the later row wins, as across files.
@@ -243,6 +252,7 @@ def _load(
                 f"({months}); their figures and suppression are recomputed, so what readers "
                 "saw before this load changes"
             )
+    _record_changes(con, src, table_was_empty)
     replaced = 0 if table_was_empty else _delete_replaced(con, src)
     report.rows_replaced = (valid - distinct) + replaced
     report.rows_loaded = distinct
@@ -331,11 +341,11 @@ def _quarantine(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) ->
         f"FROM staging s JOIN {reasons_sql(staged)} ON s.__code = r.code ORDER BY s.__line",
         [load_id],
     )
-    if staged.bad_shape:
+    if staged.bad_shape or staged.refused:
         # Line and width only: the record's text may hold personal values.
         con.executemany(
             "INSERT INTO rejected_rows VALUES (?, ?, NULL, NULL, ?)",
-            [[load_id, line, reason] for line, reason in bad_shape_reasons(staged)],
+            [[load_id, line, reason] for line, reason in reader_rejects(staged)],
         )
 
 
@@ -353,6 +363,39 @@ def _late_pulses(con: duckdb.DuckDBPyConnection) -> tuple[list[str], int]:
         """
     ).fetchall()
     return [str(pulse) for pulse, _ in rows], sum(int(count) for _, count in rows)
+
+
+# Where each source's rows sit in time, for the stored scorecard's refresh (metrics.store):
+# the time that places a row in a period, and the customer (repeat contact reaches back).
+_PLACED = {
+    "tickets": ("created_at", "customer_hash", "customer_id"),
+    "surveys": ("submitted_at", "NULL", "NULL"),
+    "polls": ("submitted_at", "NULL", "NULL"),
+}
+
+
+def _record_changes(con: duckdb.DuckDBPyConnection, src: Source, table_was_empty: bool) -> None:
+    """Note in changed_rows the rows this load replaces and adds (ts NULL: all periods)."""
+    if src.name not in _PLACED or table_was_empty:
+        con.execute("INSERT INTO changed_rows VALUES (?, NULL, NULL)", [src.name])
+        return
+    ts, stored_customer, staged_customer = _PLACED[src.name]
+    key = f'"{src.key}"'
+    new = f"SELECT {key} FROM staging WHERE __code IS NULL"
+    con.execute(
+        f"INSERT INTO changed_rows SELECT '{src.name}', {ts}, {stored_customer} "
+        f"FROM {src.table} WHERE {key} IN ({new}) "
+        f"UNION ALL SELECT '{src.name}', {ts}, {staged_customer} "
+        "FROM staging WHERE __code IS NULL"
+    )
+    if src.name == "tickets":
+        # A ticket's csat is a survey response placed at its resolution (or creation).
+        con.execute(
+            "INSERT INTO changed_rows SELECT 'surveys', submitted_at, NULL FROM survey_responses "
+            "WHERE response_id IN (SELECT 'ticket:' || ticket_id FROM staging "
+            "WHERE __code IS NULL) UNION ALL SELECT 'surveys', coalesce(resolved_at, created_at), "
+            "NULL FROM staging WHERE __code IS NULL AND csat IS NOT NULL"
+        )
 
 
 def _delete_replaced(con: duckdb.DuckDBPyConnection, src: Source) -> int:

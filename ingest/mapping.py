@@ -6,6 +6,7 @@ an analyst passes the path of their own file with --mapping.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import os
 import tomllib
@@ -29,10 +30,62 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class ReadOptions(_Strict):
+# --- How the bytes are read: codec, quoting, a file without a header (docs/mappings.md,
+# "Reading the bytes"). Kept apart from the column mapping: the reader alone uses these keys.
+
+
+class ReadBytes(_Strict):
+    """Codec, quote and escape characters, and the column names of a header-less file."""
+
+    encoding: str = Field("auto", description="auto, or any codec Python knows (cp850, ...)")
+    quote: str = Field('"', min_length=1, max_length=1, description="the quote character")
+    escape: str | None = Field(
+        None,
+        min_length=1,
+        max_length=1,
+        description="escapes a quote inside quotes (default: the quote doubled)",
+    )
+    column_names: list[str] = Field(
+        default_factory=list, description="the file has no header row: these are its columns"
+    )
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_codec(cls, value: str) -> str:
+        if value == "auto":
+            return value
+        try:
+            info = codecs.lookup(value)
+        except LookupError:
+            raise ValueError(
+                f"{value!r} is not an encoding Python knows (for example utf-8, cp1252, cp850, "
+                "latin-1, utf-16, or auto)"
+            ) from None
+        if not getattr(info, "_is_text_encoding", True):
+            raise ValueError(f"{value!r} is not a text encoding (for example utf-8 or cp850)")
+        return value
+
+    @field_validator("column_names")
+    @classmethod
+    def _names_unique(cls, value: list[str]) -> list[str]:
+        seen = [n.strip() for n in value]
+        if any(not n for n in seen):
+            raise ValueError("a column name is empty")
+        twice = sorted({n for n in seen if seen.count(n) > 1})
+        if twice:
+            raise ValueError(f"names given twice: {', '.join(twice)}")
+        return seen
+
+    @model_validator(mode="after")
+    def _escape_defaults_to_quote(self) -> ReadBytes:
+        if self.escape is None:
+            self.escape = self.quote
+        return self
+
+
+class ReadOptions(ReadBytes):
     """How to read the file before mapping columns."""
 
-    encoding: Literal["auto", "utf-8", "utf-16", "cp1252", "latin-1"] = "auto"
     delimiter: Literal["auto", ",", ";", "\t", "|"] = "auto"
     skip_lines: int = Field(0, ge=0, description="preamble lines before the header")
     header_rows: int = Field(1, ge=1, description="header lines; names come from the first")
@@ -188,7 +241,8 @@ def _section_problems(m: Mapping) -> list[str]:
     for column, policy in m.unknown_values.items():
         if column not in KNOWN_VALUES or column not in known:
             problems.append(
-                f"unknown_values.{column}: only {' and '.join(KNOWN_VALUES)} have a fixed list"
+                f"unknown_values.{column}: only {' and '.join(KNOWN_VALUES)} take this key "
+                "(a priority outside low, normal, high, urgent is always rejected)"
             )
         elif policy == "other" and "other" not in KNOWN_VALUES[column]:
             problems.append(
@@ -206,7 +260,7 @@ def _kind_problems(m: Mapping) -> list[str]:
     declared = [(f"formats.{k}", m.formats_for(k)) for k in m.formats]
     declared += [(f"combine.{k}.formats", c.formats) for k, c in m.combine.items()]
     for where, fmts in declared:
-        if not fmts:
+        if not fmts and where.startswith("formats."):
             problems.append(f"{where}: give a strptime format like %d/%m/%Y %H:%M")
         problems += [f"{where}: {p}" for f in fmts if (p := format_problem(f))]
     for key in m.formats:
@@ -310,6 +364,6 @@ def load_mapping(name_or_path: str | os.PathLike[str] | None, source: str) -> Ma
     if mapping.source != source:
         raise MappingError(
             f"mapping {path.name} is for {mapping.source}, not {source}: "
-            f"run `scorecard ingest {mapping.source} ...` or pick another mapping"
+            f"load the file as {mapping.source}, or pick another mapping"
         )
     return mapping

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -13,13 +14,16 @@ from database.db import Database, as_database
 from database.schema import ensure_schema
 from database.settings import Settings, default_settings
 from ingest.check import UNREADABLE_CSV, check_file
-from ingest.plan import sql_str
+from ingest.plan import PlanError, sql_str
 from ingest.reader import ReadError
-from ingest.recognise import resolve
+from ingest.recognise import resolve, suggest
 from ingest.sources import SOURCES
-from ingest.stage import bad_shape_reasons, reasons_sql, stage
+from ingest.stage import reader_rejects, reasons_sql, stage
 
 MAX_REJECTS = 1000
+# The preview stages the whole file in an in-memory database: past this it spills to a temp
+# folder instead of growing with the file (a dashboard server previews uploads side by side).
+PREVIEW_MEMORY = "1GB"
 
 
 class Preview(NamedTuple):
@@ -45,8 +49,18 @@ def preview(
     database = None if db is None else as_database(db)
     mapping_obj, _ = resolve(mapping, source, file_path)  # None: recognised from the header
     settings = settings or (database.settings() if database else default_settings())
-    check_file(src, mapping_obj, Path(file_path), settings.organisation.timezone)
-    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
+    try:
+        check_file(src, mapping_obj, Path(file_path), settings.organisation.timezone)
+    except PlanError as exc:
+        suggest(exc, mapping_obj, source, file_path)  # another shipped mapping reads it
+        raise
+    spill = tempfile.TemporaryDirectory(prefix="scorecard-preview-")
+    config = {
+        "autoinstall_known_extensions": False,
+        "memory_limit": PREVIEW_MEMORY,
+        "temp_directory": spill.name,
+    }
+    con = duckdb.connect(":memory:", config=config)  # type: ignore[arg-type]
     try:
         ensure_schema(con)
         if database is not None and database.exists() and source == "surveys":
@@ -70,12 +84,13 @@ def preview(
             "ORDER BY s.__line LIMIT ?",
             [MAX_REJECTS],
         ).df()
-        if staged.bad_shape:
+        if staged.bad_shape or staged.refused:
             shape = pd.DataFrame(
-                [(line, None, None, reason) for line, reason in bad_shape_reasons(staged)],
+                [(line, None, None, reason) for line, reason in reader_rejects(staged)],
                 columns=["line", "column", "value", "reason"],
             )
             rejects = pd.concat([rejects, shape]).sort_values("line").head(MAX_REJECTS)
         return Preview(rows, rejects.reset_index(drop=True))
     finally:
         con.close()
+        spill.cleanup()

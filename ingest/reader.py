@@ -1,8 +1,9 @@
-"""Reading real exports: encodings, delimiters, preambles, header rows and physical lines.
+"""Reading real exports: file kind, encoding, delimiter, quoting, preamble and header rows.
 
 The fast path lets DuckDB read a clean UTF-8 file directly. Anything messier (UTF-16, legacy
-Windows encodings, mixed line ends, rows of the wrong width) goes through `normalise`, which
-re-writes the file as clean UTF-8 with the physical line number of every record in front.
+or mixed encodings, mixed line ends, rows of the wrong width, NUL bytes, huge cells) goes
+through `ingest.records.normalise`, which re-writes the file record by record as clean UTF-8
+with the physical line number of every record in front.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.kinds import wrong_kind
 from ingest.mapping import ReadOptions
 
 HEAD_BYTES = 1 << 20
 LINE_COLUMN = "__line"
-csv.field_size_limit(1 << 30)
 
 
 class ReadError(ValueError):
@@ -57,12 +58,16 @@ class Layout:
     header_is_plain: bool  # no quoted newline inside the header region
     empty_names: list[int] = field(default_factory=list)
     errors: str = ""  # decode error handler when not the encoding's own (errors_for)
+    quote: str = '"'
+    escape: str | None = None  # None or the quote: a quote inside quotes is doubled
+    guessed: bool = True  # the encoding was detected, not given by the mapping
 
 
 def detect_encoding(head: bytes, wanted: str = "auto") -> str:
     """The codec to read a file with, from its BOM or by trying UTF-8 on its head."""
     if wanted != "auto":
-        return {"utf-8": "utf-8-sig", "utf-16": "utf-16", "cp1252": "cp1252"}.get(wanted, wanted)
+        name = codecs.lookup(wanted).name
+        return "utf-8-sig" if name == "utf-8" else name
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if head.startswith(codecs.BOM_UTF8):
@@ -116,7 +121,13 @@ def _mostly_utf8(head: bytes) -> bool:
 
 def errors_for(encoding: str) -> str:
     """The decode error handler for a codec (lenient only for the legacy Windows one)."""
-    return "cp1252_latin1" if encoding == "cp1252" else "strict"
+    return "cp1252_latin1" if codecs.lookup(encoding).name == "cp1252" else "strict"
+
+
+def codec_label(encoding: str) -> str:
+    """A codec's name as people know it (Windows-1252 rather than cp1252)."""
+    name = codecs.lookup(encoding).name
+    return {"cp1252": "Windows-1252", "iso8859-1": "Latin-1", "utf-8": "UTF-8"}.get(name, name)
 
 
 def _sniff_delimiter(line: str) -> str:
@@ -150,16 +161,20 @@ def inspect(path: Path, options: ReadOptions) -> Layout:
         head = fh.read(HEAD_BYTES)
     if not head.strip():
         raise ReadError("the file is empty")
+    kind = wrong_kind(head, bool(_utf16_without_bom(head)))
+    if kind:
+        raise ReadError(kind)
     encoding = detect_encoding(head, options.encoding)
     errors = ""
     try:
         text = codecs.getincrementaldecoder(encoding)(errors_for(encoding)).decode(head)
     except UnicodeDecodeError as exc:
-        if options.encoding != "auto" or encoding not in ("utf-8", "utf-8-sig"):
+        if encoding not in ("utf-8", "utf-8-sig"):
             raise ReadError(
                 f"the file is not readable as {encoding} ({exc.reason} at byte {exc.start})"
             ) from exc
-        # UTF-8 (by its BOM or by most of its characters) with a few legacy Windows bytes.
+        # UTF-8 (given, by its BOM or by most of its characters) with legacy bytes: the header
+        # is read leniently here; the records are decoded (or refused) one by one.
         errors = UTF8_ELSE_CP1252
         text = codecs.getincrementaldecoder(encoding)(errors).decode(head)
     text = text.lstrip("\ufeff")
@@ -174,68 +189,35 @@ def inspect(path: Path, options: ReadOptions) -> Layout:
     if not first_line.strip():
         raise ReadError("the file has no header row")
     delimiter = options.delimiter if options.delimiter != "auto" else _sniff_delimiter(first_line)
-    reader = csv.reader(io.StringIO(rest, newline=""), delimiter=delimiter)
-    try:
-        records = [next(reader) for _ in range(options.header_rows)]
-    except StopIteration as exc:
-        raise ReadError(f"the file has fewer than {options.header_rows} header rows") from exc
-    header_physical = reader.line_num
-    names, empty = clean_names(records[0])
+    if options.column_names:
+        # A header-less file: its names come from the mapping, its data from the first line.
+        names, empty = clean_names(options.column_names)
+        header_lines, plain = skipped, True
+    else:
+        doubled = options.escape in (None, options.quote)
+        reader = csv.reader(
+            io.StringIO(rest, newline=""),
+            delimiter=delimiter,
+            quotechar=options.quote,
+            escapechar=None if doubled else options.escape,
+            doublequote=doubled,
+        )
+        try:
+            records = [next(reader) for _ in range(options.header_rows)]
+        except StopIteration as exc:
+            raise ReadError(f"the file has fewer than {options.header_rows} header rows") from exc
+        names, empty = clean_names(records[0])
+        header_lines = skipped + reader.line_num
+        plain = reader.line_num == options.header_rows
     return Layout(
         encoding=encoding,
         delimiter=delimiter,
         header=names,
-        header_lines=skipped + header_physical,
-        header_is_plain=header_physical == options.header_rows,
+        header_lines=header_lines,
+        header_is_plain=plain,
         empty_names=empty,
         errors=errors,
+        quote=options.quote,
+        escape=options.escape,
+        guessed=options.encoding == "auto",
     )
-
-
-@dataclass
-class Normalised:
-    """Result of re-writing a messy file as clean UTF-8 with line numbers."""
-
-    path: Path
-    records: int
-    # (line, fields found): never the record's text, which may hold personal values that the
-    # mapping drops or hashes (data contract, "Rejected rows").
-    bad_shape: list[tuple[int, int]]
-
-
-def normalise(src: Path, layout: Layout, out: Path) -> Normalised:
-    """Re-write a file as UTF-8 CSV with its physical start line as the first field."""
-    width = len(layout.header)
-    bad: list[tuple[int, int]] = []
-    records = 0
-    with (
-        src.open(
-            "r",
-            encoding=layout.encoding,
-            errors=layout.errors or errors_for(layout.encoding),
-            newline="",
-        ) as fh,
-        out.open("w", encoding="utf-8", newline="") as dst,
-    ):
-        for _ in range(layout.header_lines):
-            fh.readline()
-        reader = csv.reader(fh, delimiter=layout.delimiter, strict=False)
-        writer = csv.writer(dst, lineterminator="\n")
-        previous = 0
-        try:
-            for record in reader:
-                line = layout.header_lines + previous + 1
-                previous = reader.line_num
-                if not record or (len(record) == 1 and not record[0].strip()):
-                    continue  # a blank line is not a record
-                records += 1
-                if len(record) != width:
-                    bad.append((line, len(record)))
-                    continue
-                writer.writerow([line, *record])
-        except UnicodeDecodeError as exc:
-            raise ReadError(
-                f"the file is not readable as {layout.encoding} near line "
-                f"{layout.header_lines + previous + 1} ({exc.reason})"
-            ) from exc
-    return Normalised(out, records, bad)

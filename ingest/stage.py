@@ -22,10 +22,12 @@ import duckdb
 from database.schema import customer_hash_sql, response_hash_sql
 from ingest.mapping import Mapping
 from ingest.plan import Plan, build_plan, sql_str
-from ingest.reader import UTF8_ELSE_CP1252, Layout, ReadError, inspect, normalise
+from ingest.reader import Layout, inspect
+from ingest.records import MAX_CELL_BYTES, normalise
 from ingest.sources import Source
 
 SKIPPED = -1
+BLANK = -2  # every cell empty (Excel's trailing ,,,, rows): skipped and counted
 StagingSql = Callable[[str, bool], str]  # (read SQL, normalised) -> CREATE TABLE staging
 
 
@@ -36,19 +38,43 @@ class FileFacts:
     sha256: str
     newlines: int
     ends_with_newline: bool
+    nul_bytes: int = 0
+    long_line: bool = False  # a line of MAX_CELL_BYTES or more
+
+
+def _long_line(chunk: bytes, run: int, limit: int) -> tuple[bool, int]:
+    """Whether a line of `limit` bytes or more ends or lies in chunk; the run left open at its
+    end. `run`: bytes since the last line feed before the chunk. One rfind per `limit` bytes."""
+    first = chunk.find(b"\n")
+    if first == -1:
+        return run + len(chunk) >= limit, run + len(chunk)
+    if run + first >= limit:
+        return True, 0
+    start = first + 1
+    while start + limit <= len(chunk):
+        found = chunk.rfind(b"\n", start, start + limit)
+        if found == -1:
+            return True, 0
+        start = found + 1
+    tail = len(chunk) - 1 - chunk.rfind(b"\n")
+    return tail >= limit, tail
 
 
 def file_facts(path: Path) -> FileFacts:
-    """Hash the file and count its line feeds in one pass."""
+    """Hash the file, count its line feeds and NUL bytes, find an over-long line: one pass."""
     digest = hashlib.sha256()
-    newlines = 0
+    newlines = nuls = run = 0
+    long_line = False
     last = b""
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 22):
             digest.update(chunk)
             newlines += chunk.count(b"\n")
+            nuls += chunk.count(b"\x00")
+            if not long_line:
+                long_line, run = _long_line(chunk, run, MAX_CELL_BYTES)
             last = chunk[-1:]
-    return FileFacts(digest.hexdigest(), newlines, last == b"\n")
+    return FileFacts(digest.hexdigest(), newlines, last == b"\n", nuls, long_line)
 
 
 @dataclass
@@ -59,6 +85,9 @@ class Staged:
     facts: FileFacts
     rows_read: int
     bad_shape: list[tuple[int, int]] = field(default_factory=list)  # (line, fields found)
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (line, reason) by the reader
+    blank: int = 0  # blank records the careful path skipped (the fast path marks them BLANK)
+    notes: list[str] = field(default_factory=list)  # for the load report (mixed encodings)
     normalised: bool = False
 
 
@@ -80,10 +109,14 @@ def _read_sql(plan: Plan, path: Path, normalised: bool, ordered: bool = True) ->
     # Numbering rows makes the scan single-threaded, so a first pass goes without it (NULL
     # rows) and _fast repeats the pass numbered only when a row needs its line or its order.
     row = "row_number() OVER ()" if ordered else "NULL::BIGINT"
+    layout = plan.layout
+    # A line longer than the largest cell goes to the rejects, and so to the careful path,
+    # which reads it with the limits (ingest.records).
     return (
         f"(SELECT *, {row} AS __row FROM read_csv({sql_str(str(path))}, "
-        f"delim={sql_str(plan.layout.delimiter)}, quote='\"', "
-        f"escape='\"', header=false, skip={plan.layout.header_lines}, columns={{{cols}}}, "
+        f"delim={sql_str(layout.delimiter)}, quote={sql_str(layout.quote)}, "
+        f"escape={sql_str(layout.escape or layout.quote)}, header=false, "
+        f"skip={layout.header_lines}, columns={{{cols}}}, max_line_size={MAX_CELL_BYTES}, "
         "auto_detect=false, strict_mode=true, ignore_errors=true, store_rejects=true, "
         f"rejects_table='__rejects', rejects_scan='__scans', {nulls}))"
     )
@@ -103,6 +136,12 @@ def staging_sql(
         # Exact only when every record is one line; _fast checks that before trusting it.
         raw_cols += [f"__row + {plan.layout.header_lines} AS __line", "__row"]
     raw_cols.append(f"({plan.skip_where}) AS __skip" if plan.skip_where else "false AS __skip")
+    # Every cell missing or blank (as on the careful path). DuckDB evaluates the next term only
+    # for rows that passed the previous ones, so a normal row costs one trim of its first cell.
+    blank = " AND ".join(
+        f"(c{i} IS NULL OR trim(c{i}) = '')" for i in range(len(plan.layout.header))
+    )
+    raw_cols.append(f"({blank}) AS __blank")
     durations = plan.mapping.durations
     first = [
         f'{plan.typed[c.name]} AS "{c.name}__t"' for c in source.columns if c.name not in durations
@@ -139,7 +178,8 @@ def staging_sql(
         f"WITH raw AS (SELECT {', '.join(raw_cols)} FROM {read_sql}), "
         f"t1 AS (SELECT raw.*, {', '.join(first)} FROM raw), "
         f"t2 AS (SELECT t1.*{''.join(', ' + s for s in second)} FROM t1), "
-        f"t3 AS (SELECT t2.*, CASE WHEN __skip THEN {SKIPPED} {code} END AS __code FROM t2) "
+        f"t3 AS (SELECT t2.*, CASE WHEN __blank THEN {BLANK} WHEN __skip THEN {SKIPPED} "
+        f"{code} END AS __code FROM t2) "
         f"SELECT {', '.join(final)} FROM t3"
     )
 
@@ -247,6 +287,10 @@ def _fast_pass(
         return None  # rows of the wrong width: the careful path reports them with their lines
     rows = int(con.execute("SELECT count(*) FROM staging").fetchone()[0])  # type: ignore[index]
     file = facts.result()
+    if file.nul_bytes or file.long_line:
+        # NUL bytes, or a line longer than DuckDB's buffer, which it drops without a reject
+        # (DuckDB 2.0): the careful path refuses such records with their lines.
+        return None
     rejected = con.execute("SELECT count(*) FROM staging WHERE __code >= 0").fetchone()[0]  # type: ignore[index]
     data_lines = file.newlines - plan.layout.header_lines + (0 if file.ends_with_newline else 1)
     if data_lines != rows:
@@ -261,20 +305,18 @@ def _careful(
     con: duckdb.DuckDBPyConnection, plan: Plan, path: Path, sql: StagingSql, facts: FileFacts
 ) -> Staged:
     with tempfile.TemporaryDirectory(prefix="scorecard-") as tmp:
-        out = Path(tmp) / "normalised.csv"
-        try:
-            norm = normalise(path, plan.layout, out)
-        except ReadError:
-            if plan.mapping.read.encoding != "auto" or plan.layout.encoding not in (
-                "utf-8",
-                "utf-8-sig",
-            ):
-                raise  # a declared encoding, or UTF-16 (never a Windows-1252 file in disguise)
-            # The head was valid UTF-8 but a later byte is not: a legacy Windows character.
-            plan.layout.errors = UTF8_ELSE_CP1252
-            norm = normalise(path, plan.layout, out)
-        con.execute(sql(_read_sql(plan, out, True), True))
-    return Staged(plan, facts, norm.records, norm.bad_shape, normalised=True)
+        norm = normalise(path, plan.layout, Path(tmp) / "normalised.csv")
+        con.execute(sql(_read_sql(plan, norm.path, True), True))
+    return Staged(
+        plan,
+        facts,
+        norm.records,
+        norm.bad_shape,
+        refused=norm.refused,
+        blank=norm.blank,
+        notes=norm.notes,
+        normalised=True,
+    )
 
 
 def reasons_sql(staged: Staged) -> str:
@@ -285,10 +327,10 @@ def reasons_sql(staged: Staged) -> str:
     return f"(VALUES {rows}) AS r(code, column_name, reason)"
 
 
-def bad_shape_reasons(staged: Staged) -> list[tuple[int, str]]:
-    """(line, reason) for every record of the wrong width."""
+def reader_rejects(staged: Staged) -> list[tuple[int, str]]:
+    """(line, reason) for every record the reader refused: wrong width, NUL, too large, ..."""
     width = len(staged.plan.layout.header)
-    return [
+    shape = [
         (
             line,
             f"row has {found} fields where the header has {width} "
@@ -296,3 +338,4 @@ def bad_shape_reasons(staged: Staged) -> list[tuple[int, str]]:
         )
         for line, found in staged.bad_shape
     ]
+    return sorted(shape + staged.refused)

@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard import data, signin, ui, uploads
 from database.csvsafe import frame_csv
+from ingest.check import coverage
 from ingest.load import IngestError, load_file, unknown_values_text
 from ingest.mapping import available_mappings, load_mapping
 from ingest.preview import preview
@@ -98,7 +99,15 @@ def _on_disk(uploaded: Any, own_mapping: Any) -> Iterator[tuple[Path, str | None
         yield path, mapping
 
 
-def _preview(source: str, uploaded: Any, mapping: str, own: Any) -> tuple[Any, Any] | None:
+def _chosen(uploaded: Any, mapping: str) -> str | None:
+    """The mapping to read with; None (recognise, or list the closest) when no shipped mapping
+    was recognised and the analyst left the canonical one."""
+    if mapping == "canonical" and _recognised(uploaded) is None:
+        return None
+    return mapping
+
+
+def _preview(source: str, uploaded: Any, mapping: str, own: Any) -> tuple[Any, Any, Any]:
     memo_key = (uploaded.file_id, source, mapping, own.file_id if own is not None else None)
     memo = st.session_state.get("_preview")
     if memo and memo[0] == memo_key:
@@ -108,12 +117,23 @@ def _preview(source: str, uploaded: Any, mapping: str, own: Any) -> tuple[Any, A
             result = preview(
                 source,
                 path,
-                mapping=own_mapping or mapping,
+                mapping=own_mapping or _chosen(uploaded, mapping),
                 limit=PREVIEW_ROWS,
                 db=data.database(),
             )
-    st.session_state["_preview"] = (memo_key, result)
-    return result
+        tz = data.database().settings().organisation.timezone
+        covered = coverage(source, path, own_mapping or _chosen(uploaded, mapping), tz)
+    st.session_state["_preview"] = (memo_key, (*result, covered))
+    return (*result, covered)
+
+
+def coverage_notes(source: str, carried: list[str], absent: list[str]) -> list[str]:
+    """What a file lacks and which figures it therefore cannot feed, one sentence each."""
+    notes = []
+    if absent:
+        notes.append("Not in this file, so not carried: " + ", ".join(absent) + ".")
+    notes.extend(f"What this file cannot feed: {line}." for line in unfed_text(source, carried))
+    return notes
 
 
 def _show_report(report: Any) -> None:
@@ -132,14 +152,9 @@ def _show_report(report: Any) -> None:
     notes = []
     if report.recognised:
         notes.append(f"Mapping {report.mapping} was recognised from the file's header.")
-    if getattr(report, "absent_columns", None):
-        notes.append("Not in this file, so not carried: " + ", ".join(report.absent_columns) + ".")
     notes.extend(f"{line}." for line in unknown_values_text(report))
     if report.rows_loaded:
-        notes.extend(
-            f"What this file cannot feed: {line}."
-            for line in unfed_text(report.source, report.carried)
-        )
+        notes.extend(coverage_notes(report.source, report.carried, report.absent_columns))
     if report.dropped_columns:
         notes.append(f"Dropped on sight, never stored: {', '.join(report.dropped_columns)}.")
     if report.ignored_columns:
@@ -211,23 +226,22 @@ def upload_tab() -> None:
         except Exception as exc:  # noqa: BLE001 - a refused file is shown, never raised
             st.error(f"This file cannot be loaded: {ui.text(refusal_text(exc))}", icon="🚫")
             return
-    if result is None:
-        st.info("Preview is not available in this version; the load report will show the result.")
+    rows, rejects, covered = result
+    st.caption(f"The first {min(len(rows), PREVIEW_ROWS)} rows as they will be stored.")
+    st.dataframe(rows, hide_index=True, width="stretch", height=240)
+    st.markdown("#### Validation report")
+    if rejects is None or len(rejects) == 0:
+        st.success("Every row of the file passes validation.", icon="✅")
     else:
-        rows, rejects = result
-        st.caption(f"The first {min(len(rows), PREVIEW_ROWS)} rows as they will be stored.")
-        st.dataframe(rows, hide_index=True, width="stretch", height=240)
-        st.markdown("#### Validation report")
-        if rejects is None or len(rejects) == 0:
-            st.success("Every row of the file passes validation.", icon="✅")
-        else:
-            st.warning(
-                f"{len(rejects):,} row(s) of the file break a rule and will be rejected "
-                "(the good rows still load). Each is listed with its line and the reason.",
-                icon="⚠️",
-            )
-            height = min(38 + 35 * len(rejects), 320)
-            st.dataframe(rejects, hide_index=True, width="stretch", height=height)
+        st.warning(
+            f"{len(rejects):,} row(s) of the file break a rule and will be rejected "
+            "(the good rows still load). Each is listed with its line and the reason.",
+            icon="⚠️",
+        )
+        height = min(38 + 35 * len(rejects), 320)
+        st.dataframe(rejects, hide_index=True, width="stretch", height=height)
+    for note in coverage_notes(source, covered.carried, covered.absent):
+        st.caption(ui.text(note))  # column names from the file
 
     if st.button(
         f"Load {ui.text(uploaded.name)} as {SOURCE_LABELS.get(source, source).lower()}",
@@ -243,7 +257,7 @@ def upload_tab() -> None:
                         data.database(),
                         source,
                         path,
-                        mapping=own_mapping or mapping,
+                        mapping=own_mapping or _chosen(uploaded, mapping),
                         file_name=uploaded.name,
                         who=viewer.who,
                     )

@@ -145,3 +145,15 @@ def test_rejected_rows_neutralise_formula_cells(tmp_path: Path) -> None:
     ]
     assert {r["file_name"] for r in rows} == {"'=evil.csv"}
     assert {r["load_id"] for r in rows} == {"1"}  # numbers stay as they are
+
+
+def test_the_report_counts_blank_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"ticket_id,team,created_at\nT1,A,2025-03-01 09:00\n,,\n,,\n")
+    db = tmp_path / "s.duckdb"
+
+    assert main(["ingest", "tickets", str(path), "--db", str(db)]) == 0
+
+    out = capsys.readouterr().out
+    assert "  read 3  loaded 1  replaced 0  rejected 0\n" in out
+    assert "  note: 2 blank rows (every cell empty) skipped, not rejected\n" in out

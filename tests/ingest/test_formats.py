@@ -573,3 +573,155 @@ def test_legacy_bytes_in_the_first_megabyte(tmp_path: Path, db_path: Path, case:
 
     assert (report.rows_loaded, report.rows_rejected) == (2, 0)
     assert [a for (a,) in query(db_path, "SELECT agent FROM tickets ORDER BY ticket_id")] == agents
+
+
+# --- layouts of real exports: blank rows, no header, quote and escape, codecs by name -------
+
+SMALL_HEADER = "ticket_id,team,created_at\n"
+SMALL_STORED = "SELECT ticket_id, team, created_at FROM tickets ORDER BY ticket_id"
+
+
+def _mapping(tmp_path: Path, read: str) -> Path:
+    path = tmp_path / "own.toml"
+    path.write_text(f'name = "own"\nsource = "tickets"\n[read]\n{read}\n', encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_blank_rows_are_skipped_and_counted_not_rejected(
+    tmp_path: Path, db_path: Path, line_end: str
+) -> None:
+    # Excel's trailing rows: every cell empty, the delimiters still there; one in the middle.
+    rows = ["T1,Billing,2025-03-01 09:00", ",,", "T2,Tech,2025-03-02 10:00", ",,", ",,", ", ,"]
+    path = write_bytes(tmp_path / "t.csv", (SMALL_HEADER + line_end.join(rows) + line_end).encode())
+
+    report = load_file(db_path, "tickets", path)
+
+    assert (report.rows_read, report.rows_loaded, report.rows_blank) == (6, 2, 4)
+    assert report.rows_rejected == 0
+    assert report.notes == ["4 blank rows (every cell empty) skipped, not rejected"]
+    assert query(db_path, "SELECT count(*) FROM rejected_rows") == [(0,)]
+
+
+def test_blank_rows_are_counted_on_the_careful_path_too(tmp_path: Path, db_path: Path) -> None:
+    # Windows-1252 takes the careful path; a blank row of the wrong width is blank, not broken.
+    text = SMALL_HEADER + "T1,Zoé,2025-03-01 09:00\n,,\n,,,,,\nT2,Tech,2025-03-02 10:00\n"
+    path = write_bytes(tmp_path / "t.csv", text.encode("cp1252"))
+
+    report = load_file(db_path, "tickets", path)
+
+    assert (report.rows_read, report.rows_loaded, report.rows_blank, report.rows_rejected) == (
+        4,
+        2,
+        2,
+        0,
+    )
+    assert query(db_path, "SELECT team FROM tickets ORDER BY ticket_id") == [("Zoé",), ("Tech",)]
+
+
+def test_a_file_without_header_takes_its_column_names_from_the_mapping(
+    tmp_path: Path, db_path: Path
+) -> None:
+    mapping = _mapping(tmp_path, 'column_names = ["ticket_id", "team", "created_at"]')
+    path = write_bytes(
+        tmp_path / "t.csv", b"T1,Billing,2025-03-01 09:00\nT2,Tech,2025-03-02 10:00\nT3,,x\n"
+    )
+
+    report = load_file(db_path, "tickets", path, mapping=mapping)
+
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (3, 2, 1)
+    assert query(db_path, SMALL_STORED) == [
+        ("T1", "Billing", datetime(2025, 3, 1, 9, 0)),
+        ("T2", "Tech", datetime(2025, 3, 2, 10, 0)),
+    ]
+    assert query(db_path, "SELECT line, column_name FROM rejected_rows") == [(3, "team")]
+
+
+@pytest.mark.parametrize("careful", [False, True], ids=["utf-8", "windows-1252"])
+def test_quote_and_escape_characters_from_the_mapping(
+    tmp_path: Path, db_path: Path, careful: bool
+) -> None:
+    mapping = _mapping(tmp_path, 'quote = "\'"\nescape = "\\\\"')  # TOML: escape = "\\"
+    team = "Zoé" if careful else "Zoe"
+    text = SMALL_HEADER + f"T1,'Billing, \\'EU\\'',2025-03-01 09:00\nT2,{team},2025-03-02 10:00\n"
+    path = write_bytes(tmp_path / "t.csv", text.encode("cp1252" if careful else "utf-8"))
+
+    report = load_file(db_path, "tickets", path, mapping=mapping)
+
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (2, 2, 0)
+    assert query(db_path, "SELECT team FROM tickets ORDER BY ticket_id") == [
+        ("Billing, 'EU'",),
+        (team,),
+    ]
+
+
+def test_any_codec_python_knows_by_name_cp850(tmp_path: Path, db_path: Path) -> None:
+    mapping = _mapping(tmp_path, 'encoding = "cp850"')
+    # In cp850 "é" is 0x82, which Windows-1252 reads as "‚".
+    text = SMALL_HEADER + "T1,Équipe café,2025-03-01 09:00\nT2,Zoë,2025-03-02 10:00\n"
+    data = text.encode("cp850")
+    assert b"\x82" in data  # the byte the bug report saw as "‚"
+    path = write_bytes(tmp_path / "t.csv", data)
+
+    load_file(db_path, "tickets", path, mapping=mapping)
+
+    assert query(db_path, "SELECT team FROM tickets ORDER BY ticket_id") == [
+        ("Équipe café",),
+        ("Zoë",),
+    ]
+
+
+def test_an_unknown_codec_name_is_refused_naming_the_key(tmp_path: Path, db_path: Path) -> None:
+    mapping = _mapping(tmp_path, 'encoding = "cp9999"')
+    path = write_bytes(tmp_path / "t.csv", (SMALL_HEADER + "T1,A,2025-03-01\n").encode())
+
+    with pytest.raises(IngestError) as refused:
+        load_file(db_path, "tickets", path, mapping=mapping)
+
+    assert str(refused.value) == (
+        f"t.csv: mapping {mapping}: read.encoding: 'cp9999' is not an encoding Python knows "
+        "(for example utf-8, cp1252, cp850, latin-1, utf-16, or auto)"
+    )
+
+
+@pytest.mark.parametrize("first", ["utf-8", "cp1252"])
+def test_mixed_encodings_are_decoded_per_record_with_a_warning(
+    tmp_path: Path, db_path: Path, first: str
+) -> None:
+    # Some lines saved as UTF-8, others as Windows-1252: "Zoë Team" must stay one team.
+    other = "cp1252" if first == "utf-8" else "utf-8"
+    data = SMALL_HEADER.encode() + b"".join(
+        f"T{i},Zoë Team,2025-03-0{i} 09:00\n".encode(first if i % 2 else other) for i in range(1, 6)
+    )
+    path = write_bytes(tmp_path / "t.csv", data)
+
+    report = load_file(db_path, "tickets", path)
+
+    assert query(db_path, "SELECT team, count(*) FROM tickets GROUP BY team") == [("Zoë Team", 5)]
+    utf8, legacy, first_legacy = (3, 2, 3) if first == "utf-8" else (2, 3, 2)
+    assert report.notes == [
+        f"the file mixes encodings: {utf8} records in UTF-8 and {legacy} records in "
+        f"Windows-1252 (the first on line {first_legacy}); each record was read in its own "
+        "encoding"
+    ]
+
+
+def test_a_declared_utf8_file_rejects_a_record_that_is_not_utf8(
+    tmp_path: Path, db_path: Path
+) -> None:
+    mapping = _mapping(tmp_path, 'encoding = "utf-8"')
+    data = (SMALL_HEADER + "T1,Zoë,2025-03-01 09:00\n").encode() + "T2,Zoë,2025-03-02\n".encode(
+        "cp1252"
+    )
+    path = write_bytes(tmp_path / "t.csv", data)
+
+    report = load_file(db_path, "tickets", path, mapping=mapping)
+
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (2, 1, 1)
+    assert query(db_path, "SELECT line, reason FROM rejected_rows") == [
+        (
+            3,
+            "the record is not valid UTF-8 (byte 0xEB in cell 2): save the file as UTF-8 or "
+            "give its encoding in the mapping",
+        )
+    ]
