@@ -18,8 +18,9 @@ from database.settings import SettingsError
 from ingest.load import IngestError, LoadReport, load_file, unknown_values_text
 from ingest.mapping import available_mappings, load_mapping
 from ingest.sources import SOURCES
-from metrics.export import export_csv
+from metrics.export import stored_export_csv
 from metrics.registry import RegistryError, unfed_text
+from metrics.store import brought_up_to_date
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 DEMO_FILES = (
@@ -211,8 +212,10 @@ def _export(database: Database, period: str, output: str | None) -> int:
     try:
         database.upgrade()  # a database written by an older version
         settings = database.settings()
+        # Settings edited since the last write: recompute the stored values first.
+        brought_up_to_date(database, settings)
         with database.read() as con:
-            text = export_csv(con, period, settings)
+            text = stored_export_csv(con, period, settings)
     except (SettingsError, RegistryError, ValueError, duckdb.Error) as exc:
         print(f"scorecard export: {exc}", file=sys.stderr)
         return 1

@@ -33,7 +33,7 @@ from database import audit
 from database.csvsafe import write_rows
 from database.db import Database
 from database.settings import Settings, load_settings
-from metrics import chain, drilldown, export, pulses, queries, scorecard
+from metrics import chain, drilldown, export, pulses, queries, scorecard, store
 from metrics.periods import MONTH, as_period
 
 CACHE: dict[str, Any] = {"max_entries": 64, "ttl": 3600, "show_spinner": False}
@@ -76,17 +76,30 @@ def _settings_token(db: Database) -> str:
     return f"{stat.st_mtime_ns}:{stat.st_size}"
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _upgraded(db: str, ver: str) -> bool:
-    # Once per data version: a database written by an older version is migrated first.
-    return Database(db).upgrade()
+@st.cache_resource(max_entries=8, show_spinner="Updating the scorecard for the latest data…")
+def _upgraded(db: str, ver: str, token: str) -> bool:
+    # Once per data version and settings: a database written by an older version is migrated
+    # (which builds its stored scorecard); a store behind the settings (a settings file edited
+    # by hand) or a load made without the dashboard's refresh is brought up to date.
+    database = Database(db)
+    migrated = database.upgrade()
+    return store.brought_up_to_date(database) or migrated
 
 
 def _version() -> tuple[str, str]:
     """(database path, data version): the cache key of every read."""
     db = database()
-    _upgraded(str(db.path), db.version())  # a migrated file has a new version: read it after
+    # A migrated or refreshed file has a new version: read it after.
+    _upgraded(str(db.path), db.version(), _settings_token(db))
     return str(db.path), db.version()
+
+
+def update_scorecard(viewer: Viewer, progress: store.Progress) -> bool:
+    """Recompute the stored scorecard after a settings change, if its values depend on it
+    (targets and tolerance do not); True if it was. Only for those who may change settings."""
+    if not viewer.can_configure:
+        return False
+    return store.brought_up_to_date(database(), progress=progress)
 
 
 def _scored() -> tuple[str, str, str]:
@@ -124,11 +137,12 @@ def _allowed(viewer: Viewer, scope: str, scope_id: str | None, rows: bool = Fals
 # --- the scorecard ----------------------------------------------------------------------------
 
 
-# The one slow read (seconds at millions of tickets, once per data version and period): say so.
-@st.cache_data(**{**CACHE, "show_spinner": "Computing the scorecard for the latest data…"})
+# The stored scorecard (metrics/store.py: kept up to date by every load), status from the
+# settings in force.
+@st.cache_data(**CACHE)
 def _raw_indicator_values(db: str, ver: str, token: str, period: str) -> pd.DataFrame:
     with reading(db) as con:
-        return scorecard.indicator_values(con, period, load_settings(db))
+        return store.stored_values(con, period, load_settings(db))
 
 
 @st.cache_data(**CACHE)

@@ -7,7 +7,8 @@ import duckdb
 # 2: keyed hashes with the key outside the file, poll response ids hashed, columns carried per
 # load, the load of every row, reopens unknown (NULL) where a load did not carry it.
 # 3: the audit log (who loaded, changed settings or access, or was refused, and when).
-SCHEMA_VERSION = "3"
+# 4: the stored scorecard (metrics/store.py) and the rows each write changed, for its refresh.
+SCHEMA_VERSION = "4"
 
 RATING_COLUMNS = (
     "rating_speed",
@@ -103,6 +104,24 @@ CREATE TABLE IF NOT EXISTS loads (
     carried VARCHAR[],
     late_pulses VARCHAR[]
 );
+CREATE TABLE IF NOT EXISTS scorecard (
+    period VARCHAR NOT NULL,
+    period_start DATE NOT NULL,
+    seq INTEGER NOT NULL,
+    scope VARCHAR NOT NULL,
+    scope_id VARCHAR NOT NULL,
+    parent VARCHAR,
+    indicator VARCHAR NOT NULL,
+    value DOUBLE,
+    n BIGINT,
+    suppressed_because VARCHAR,
+    previous_value DOUBLE
+);
+CREATE TABLE IF NOT EXISTS changed_rows (
+    source VARCHAR NOT NULL,
+    ts TIMESTAMP,
+    customer_hash UBIGINT
+);
 CREATE TABLE IF NOT EXISTS audit (
     happened_at TIMESTAMP NOT NULL,
     who VARCHAR NOT NULL,
@@ -126,6 +145,8 @@ TABLES = (
     "poll_responses",
     "poll_extra_answers",
     "loads",
+    "scorecard",
+    "changed_rows",
     "rejected_rows",
     "audit",
 )
@@ -191,7 +212,8 @@ def migrate(con: duckdb.DuckDBPyConnection, key: str) -> bool:
         return False
     if version < 2:
         _to_version_2(con, key)
-    # 3: the audit table, created by ensure_schema's DDL before the writer migrates.
+    # 3: the audit table; 4: the scorecard tables (the store builds itself in this write, see
+    # metrics/store.py). Both are created by ensure_schema's DDL before the writer migrates.
     set_meta(con, "schema_version", SCHEMA_VERSION)
     return True
 

@@ -252,6 +252,7 @@ def _load(
                 f"({months}); their figures and suppression are recomputed, so what readers "
                 "saw before this load changes"
             )
+    _record_changes(con, src, table_was_empty)
     replaced = 0 if table_was_empty else _delete_replaced(con, src)
     report.rows_replaced = (valid - distinct) + replaced
     report.rows_loaded = distinct
@@ -362,6 +363,39 @@ def _late_pulses(con: duckdb.DuckDBPyConnection) -> tuple[list[str], int]:
         """
     ).fetchall()
     return [str(pulse) for pulse, _ in rows], sum(int(count) for _, count in rows)
+
+
+# Where each source's rows sit in time, for the stored scorecard's refresh (metrics.store):
+# the time that places a row in a period, and the customer (repeat contact reaches back).
+_PLACED = {
+    "tickets": ("created_at", "customer_hash", "customer_id"),
+    "surveys": ("submitted_at", "NULL", "NULL"),
+    "polls": ("submitted_at", "NULL", "NULL"),
+}
+
+
+def _record_changes(con: duckdb.DuckDBPyConnection, src: Source, table_was_empty: bool) -> None:
+    """Note in changed_rows the rows this load replaces and adds (ts NULL: all periods)."""
+    if src.name not in _PLACED or table_was_empty:
+        con.execute("INSERT INTO changed_rows VALUES (?, NULL, NULL)", [src.name])
+        return
+    ts, stored_customer, staged_customer = _PLACED[src.name]
+    key = f'"{src.key}"'
+    new = f"SELECT {key} FROM staging WHERE __code IS NULL"
+    con.execute(
+        f"INSERT INTO changed_rows SELECT '{src.name}', {ts}, {stored_customer} "
+        f"FROM {src.table} WHERE {key} IN ({new}) "
+        f"UNION ALL SELECT '{src.name}', {ts}, {staged_customer} "
+        "FROM staging WHERE __code IS NULL"
+    )
+    if src.name == "tickets":
+        # A ticket's csat is a survey response placed at its resolution (or creation).
+        con.execute(
+            "INSERT INTO changed_rows SELECT 'surveys', submitted_at, NULL FROM survey_responses "
+            "WHERE response_id IN (SELECT 'ticket:' || ticket_id FROM staging "
+            "WHERE __code IS NULL) UNION ALL SELECT 'surveys', coalesce(resolved_at, created_at), "
+            "NULL FROM staging WHERE __code IS NULL AND csat IS NOT NULL"
+        )
 
 
 def _delete_replaced(con: duckdb.DuckDBPyConnection, src: Source) -> int:

@@ -77,8 +77,20 @@ def _save(overrides: dict[str, Any], what: str, action: str = audit.SETTINGS) ->
     except SettingsError as exc:
         st.error(f"Not saved: {ui.text(exc)}", icon="🚫")
         return
+    # Rules that change values (time zone, business hours, SLA, k) recompute the stored
+    # scorecard here, with progress; targets and tolerance only change status, at once.
+    bar = st.progress(0.0, text="Checking whether the scorecard needs recomputing…")
+
+    def step(done: int, total: int, label: str) -> None:
+        text = f"Recomputing the scorecard with the new rules: by {label.lower()}…"
+        bar.progress(done / total, text=text if label else "Scorecard recomputed.")
+
+    recomputed = data.update_scorecard(viewer, step)
+    bar.empty()
+    # After the recompute: the audit's own write would otherwise recompute without progress.
     audit.record(data.database(), viewer.who, action, f"{what}: {changes(current, overrides)}")
-    st.session_state["_settings_saved"] = f"{what} saved."
+    done = " Every figure was recomputed with them." if recomputed else ""
+    st.session_state["_settings_saved"] = f"{what} saved.{done}"
     st.rerun()
 
 

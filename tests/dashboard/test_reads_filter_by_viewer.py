@@ -32,7 +32,8 @@ LEAD = Viewer(
     teams=frozenset({"Billing"}),
     departments=frozenset({"Consumer"}),
 )
-NOT_READS = {"use", "database", "reading", "exclusive_read", "all_teams"}
+# update_scorecard is a write (the Settings page's recompute), not a read.
+NOT_READS = {"use", "database", "reading", "exclusive_read", "all_teams", "update_scorecard"}
 # What a page may ask for, including a hand-edited link to another team or department.
 SCOPES = [("team", "Billing"), ("team", "Returns"), ("department", "Consumer"),
           ("department", "Business"), ("org", None)]  # fmt: skip
