@@ -40,7 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="load CSV exports into the database")
     p.add_argument("source", choices=list(SOURCES), help="what the files hold")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--mapping", help="a shipped mapping name or a mapping .toml path")
+    p.add_argument(
+        "--mapping",
+        help="a shipped mapping name or a mapping .toml path (default: recognised from the header)",
+    )
     p.add_argument("--db", help=DB_HELP)
 
     p = sub.add_parser("demo", help="load the sample data into the database")

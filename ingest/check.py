@@ -20,6 +20,7 @@ import duckdb
 from ingest.mapping import Mapping
 from ingest.plan import Plan, PlanError, build_plan
 from ingest.reader import HEAD_BYTES, errors_for, inspect
+from ingest.records import dialect
 from ingest.rules import sql_str
 from ingest.sources import SOURCES, Source
 
@@ -74,16 +75,7 @@ def sample_rows(path: Path, plan: Plan, limit: int = SAMPLE_ROWS) -> list[list[s
         lines.readline()
     width = len(layout.header)
     rows: list[list[str]] = []
-    quote = getattr(plan.mapping.read, "quote", '"')
-    escape = getattr(plan.mapping.read, "escape", None) or quote
-    reader = csv.reader(
-        lines,
-        delimiter=layout.delimiter,
-        quotechar=quote,
-        doublequote=escape == quote,
-        escapechar=None if escape == quote else escape,
-        strict=False,
-    )
+    reader = csv.reader(lines, **dialect(layout))
     try:
         for record in reader:
             if len(record) == width:
