@@ -40,6 +40,7 @@ bench: setup
 	$(BIN)/python bench/ingest.py --memory
 	$(BIN)/python bench/metrics.py --floor
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/store.py
 
 golden: setup
 	$(BIN)/python -m pytest -q tests/test_export_golden.py --update-golden

@@ -161,7 +161,8 @@ def generate_sql(tickets: int, order: str = "random") -> list[str]:
                CASE WHEN hash(i, 14) % 50 = 0 THEN NULL ELSE CAST(hash(i, 15) % 4 AS INTEGER) END,
                CASE WHEN hash(i, 16) % 50 = 0 THEN NULL ELSE 1 + (hash(i, 17) % 300) / 10.0 END,
                CASE WHEN hash(i, 18) % 20 = 0 THEN NULL
-                    ELSE hash(hash(i, 19) % {customers}) END
+                    ELSE hash(hash(i, 19) % {customers}) END,
+               NULL  -- load_id: no load
         FROM base
         {"ORDER BY created_at, i" if by_time else ""}
         """,
@@ -169,13 +170,13 @@ def generate_sql(tickets: int, order: str = "random") -> list[str]:
         INSERT INTO survey_responses
         SELECT 's' || i, {when}, {team}, NULL, NULL,
                {_answer(20, 5, 1, 5)}, {_answer(22, 4, 0, 11)}, {_answer(24, 3, 1, 7)},
-               {ratings}, NULL
+               {ratings}, NULL, NULL
         FROM range({surveys}) r(i)
         {"ORDER BY 2, i" if by_time else ""}
         """,
         f"""
         INSERT INTO poll_responses
-        SELECT 'p' || i, {when}, {team}, {_answer(40, 10, 0, 11)}, {items}, {who5}
+        SELECT 'p' || i, {when}, {team}, {_answer(40, 10, 0, 11)}, {items}, {who5}, NULL
         FROM range({polls}) r(i)
         {"ORDER BY 2, i" if by_time else ""}
         """,

@@ -1,4 +1,5 @@
-"""Command line entry point: `scorecard ingest | demo | rejected | export | serve`."""
+"""Command line entry point: `scorecard ingest | demo | rejected | export | serve | access |
+audit`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from cli.access import access_command, add_commands, audit_command
 from cli.serve import serve
 from database.csvsafe import write_rows
 from database.db import DEFAULT_DB, Database
@@ -16,8 +18,9 @@ from database.settings import SettingsError
 from ingest.load import IngestError, LoadReport, load_file, unknown_values_text
 from ingest.mapping import available_mappings, load_mapping
 from ingest.sources import SOURCES
-from metrics.export import export_csv
+from metrics.export import stored_export_csv
 from metrics.registry import RegistryError, unfed_text
+from metrics.store import brought_up_to_date
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 DEMO_FILES = (
@@ -37,7 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="load CSV exports into the database")
     p.add_argument("source", choices=list(SOURCES), help="what the files hold")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--mapping", help="a shipped mapping name or a mapping .toml path")
+    p.add_argument(
+        "--mapping",
+        help="a shipped mapping name or a mapping .toml path (default: recognised from the header)",
+    )
     p.add_argument("--db", help=DB_HELP)
 
     p = sub.add_parser("demo", help="load the sample data into the database")
@@ -57,7 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the dashboard on a database")
     p.add_argument("--db", help=DB_HELP)
     p.add_argument("--port", type=int, default=8501)
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1: local mode, no sign-in; any other address "
+        "needs sign-in set up in .streamlit/secrets.toml)",
+    )
+    p.add_argument("--secrets", help="a secrets.toml with the [auth] sign-in set-up to use")
+    add_commands(sub, DB_HELP)
     return parser
 
 
@@ -179,7 +192,11 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "export":
         return _export(database_from(args.db), period=args.period, output=args.output)
     if args.command == "serve":
-        return serve(database_from(args.db), port=args.port, host=args.host)
+        return serve(database_from(args.db), port=args.port, host=args.host, secrets=args.secrets)
+    if args.command == "audit":
+        return audit_command(database_from(args.db), args.limit)
+    if args.command == "access":
+        return access_command(database_from(args.db), args)
     return 2
 
 
@@ -195,8 +212,10 @@ def _export(database: Database, period: str, output: str | None) -> int:
     try:
         database.upgrade()  # a database written by an older version
         settings = database.settings()
+        # Settings edited since the last write: recompute the stored values first.
+        brought_up_to_date(database, settings)
         with database.read() as con:
-            text = export_csv(con, period, settings)
+            text = stored_export_csv(con, period, settings)
     except (SettingsError, RegistryError, ValueError, duckdb.Error) as exc:
         print(f"scorecard export: {exc}", file=sys.stderr)
         return 1

@@ -11,9 +11,12 @@ import os
 import signal
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
+from dashboard.access import auth_problem, is_loopback
 from database.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,8 +25,50 @@ STOP_SECONDS = 10  # how long the server may take to end before it is killed
 _PR_SET_PDEATHSIG = 1
 
 
-def streamlit_command(port: int, host: str) -> list[str]:
+def secrets_files(secrets: str | None) -> list[Path]:
+    """The secrets files Streamlit will read: the one given, or its two default places."""
+    if secrets:
+        return [Path(secrets).resolve()]
+    return [Path.home() / ".streamlit" / "secrets.toml", ROOT / ".streamlit" / "secrets.toml"]
+
+
+def read_secrets(files: list[Path]) -> dict[str, Any]:
+    """The secrets of those files merged (later files win, as in Streamlit)."""
+    merged: dict[str, Any] = {}
+    for path in files:
+        if path.is_file():
+            with path.open("rb") as fh:
+                merged.update(tomllib.load(fh))
+    return merged
+
+
+def refusal(host: str, secrets: str | None, database: Database) -> str | None:
+    """Why the server may not start on this address (sign-in missing), or None."""
+    if is_loopback(host):
+        return None
+    files = secrets_files(secrets)
+    try:
+        problem = auth_problem(read_secrets(files))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        problem = f"the secrets file cannot be read ({exc})"
+    if problem is None:
+        return None
+    return "\n".join(
+        [
+            f"scorecard serve: refusing to serve on {host} without sign-in ({problem}).",
+            "Anyone who reaches that address would see every figure as an administrator.",
+            "Either serve on this machine only: --host 127.0.0.1 (local mode, no sign-in).",
+            f"Or set up sign-in: an [auth] section in {files[-1]}",
+            "  with redirect_uri, cookie_secret and your provider's client_id, client_secret",
+            "  and server_metadata_url (README, 'Sign-in and roles'),",
+            f"  and give people roles: scorecard access grant EMAIL ROLE --db {database.path}",
+        ]
+    )
+
+
+def streamlit_command(port: int, host: str, secrets: str | None = None) -> list[str]:
     """The `streamlit run` command line for the dashboard."""
+    extra = ["--secrets.files", str(Path(secrets).resolve())] if secrets else []
     return [
         sys.executable,
         "-m",
@@ -38,6 +83,7 @@ def streamlit_command(port: int, host: str) -> list[str]:
         host,
         "--server.port",
         str(port),
+        *extra,
     ]
 
 
@@ -58,12 +104,20 @@ def _die_with_parent() -> None:
         pass  # not Linux: the signal handlers below still end the child
 
 
-def serve(database: Database, port: int = 8501, host: str = "127.0.0.1") -> int:
+def serve(
+    database: Database, port: int = 8501, host: str = "127.0.0.1", secrets: str | None = None
+) -> int:
     """Run the dashboard until it ends or this process is told to stop; its exit code."""
+    refused = refusal(host, secrets, database)
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
     env = serve_environment(database)
-    print(f"Serving the scorecard of {database.path} on http://{host}:{port}", flush=True)
+    signin = auth_problem(read_secrets(secrets_files(secrets))) is None
+    how = "sign-in required" if signin else "local mode, no sign-in"
+    print(f"Serving the scorecard of {database.path} on http://{host}:{port} ({how})", flush=True)
     child = subprocess.Popen(
-        streamlit_command(port, host), env=env, cwd=ROOT, preexec_fn=_die_with_parent
+        streamlit_command(port, host, secrets), env=env, cwd=ROOT, preexec_fn=_die_with_parent
     )
 
     def stop(signum: int, _frame: FrameType | None) -> None:

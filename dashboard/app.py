@@ -12,7 +12,8 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pat
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data, ui  # noqa: E402
+from dashboard import data, signin, ui  # noqa: E402
+from dashboard.access import Viewer  # noqa: E402
 from database.db import DEFAULT_DB, Database  # noqa: E402
 
 st.set_page_config(
@@ -22,8 +23,10 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-PAGES = {
-    "Scorecard": [
+
+def pages(viewer: Viewer) -> dict[str, list[st.Page]]:
+    """The pages this viewer's role opens (a page left out cannot be reached by its URL)."""
+    scorecard = [
         st.Page(
             "views/overview.py",
             title="Overview",
@@ -38,20 +41,38 @@ PAGES = {
             icon=":material/favorite:",
             url_path="wellbeing",
         ),
-    ],
-    "Data and reference": [
-        st.Page("views/load_data.py", title="Data", icon=":material/upload_file:", url_path="data"),
+    ]
+    reference = []
+    if viewer.can_load:
+        reference.append(
+            st.Page(
+                "views/load_data.py", title="Data", icon=":material/upload_file:", url_path="data"
+            )
+        )
+    reference.append(
         st.Page(
             "views/glossary.py", title="Glossary", icon=":material/menu_book:", url_path="glossary"
-        ),
-        st.Page("views/settings.py", title="Settings", icon=":material/tune:", url_path="settings"),
-    ],
-}
+        )
+    )
+    if viewer.reads_settings:
+        reference.append(
+            st.Page(
+                "views/settings.py", title="Settings", icon=":material/tune:", url_path="settings"
+            )
+        )
+    if viewer.can_manage_access:
+        reference.append(
+            st.Page("views/access.py", title="Access", icon=":material/key:", url_path="access")
+        )
+    return {"Scorecard": scorecard, "Data and reference": reference}
+
 
 # The boundary: `scorecard serve` says which database through SCORECARD_DB; read it here,
 # once per run, and hand the Database down.
 data.use(Database(os.environ.get("SCORECARD_DB") or DEFAULT_DB))
-page = st.navigation(PAGES)
+viewer = signin.gate()  # stops here with the sign-in page for someone not signed in
+page = st.navigation(pages(viewer))
+signin.banner(viewer)
 
 
 def _footer() -> None:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import data, signin, ui
 from metrics.periods import MONTH, PERIODS, as_period
 
 ALL = "(all departments)"
@@ -44,7 +44,7 @@ def default_range(span: tuple[date, date]) -> tuple[date, date]:
 
 def period_and_range(choose_period: bool = True) -> tuple[str, date, date]:
     """Period and date-range widgets in the sidebar (months only without choose_period)."""
-    span = data.date_span()
+    span = data.date_span(signin.current())
     assert span is not None, "period_and_range needs data"
     if not choose_period:
         start, end = ui.url_date_range("Date range", span, default_range(span), where=st.sidebar)
@@ -64,8 +64,14 @@ def period_and_range(choose_period: bool = True) -> tuple[str, date, date]:
 
 def department_choice() -> str | None:
     """Department selectbox in the sidebar; None for the whole organisation."""
-    teams = data.teams()
+    viewer = signin.current()
+    teams = data.teams(viewer)
     departments = sorted(d for d in teams["department"].dropna().unique())
+    asked = st.query_params.get("dept")
+    if asked and asked not in departments and not viewer.sees_everything:
+        # A hand-edited link to a department that is not theirs: nothing of it shown.
+        signin.refused(viewer.who, f"department in a link: {asked}")
+        st.warning("The department in the link is not one you can see.", icon="🔒")
     if not departments:
         return None
     chosen = ui.url_selectbox("Department", [ALL, *departments], "dept", ALL, where=st.sidebar)

@@ -255,8 +255,12 @@ def url_date_range(
     return start, end
 
 
-def empty_state() -> None:
-    """The message shown when the database holds no data yet."""
+def empty_state(can_load: bool = True) -> None:
+    """The message shown when the database holds no data yet (with the way to the Data page
+    for someone who may load)."""
+    if not can_load:
+        st.info("There is no data yet: an analyst has to load it first.", icon="📭")
+        return
     st.info(
         "There is no data yet. Load CSV exports on the **Data** page, or run "
         "`scorecard demo` to load the sample data.",

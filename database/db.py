@@ -13,7 +13,7 @@ import fcntl
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,18 @@ _CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": True,
 }
+
+
+# Derived tables kept up to date inside every write (metrics.store registers the scorecard's
+# refresh): called with the writer's connection and the database path, before COMMIT.
+Refresher = Callable[[duckdb.DuckDBPyConnection, Path], None]
+_REFRESHERS: list[Refresher] = []
+
+
+def refresh_on_write(refresher: Refresher) -> None:
+    """Run `refresher` inside every write, after the writer's own work (once per function)."""
+    if refresher not in _REFRESHERS:
+        _REFRESHERS.append(refresher)
 
 
 class Database:
@@ -156,6 +168,8 @@ def write_connection(db_path: str | os.PathLike[str]) -> Iterator[duckdb.DuckDBP
                 con.execute("BEGIN")
                 migrated = migrate(con, database_key(con, path))
                 yield con
+                for refresher in _REFRESHERS:
+                    refresher(con, path)
                 con.execute("COMMIT")
                 con.execute("CHECKPOINT")
             finally:

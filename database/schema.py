@@ -6,7 +6,9 @@ import duckdb
 
 # 2: keyed hashes with the key outside the file, poll response ids hashed, columns carried per
 # load, the load of every row, reopens unknown (NULL) where a load did not carry it.
-SCHEMA_VERSION = "2"
+# 3: the audit log (who loaded, changed settings or access, or was refused, and when).
+# 4: the stored scorecard (metrics/store.py) and the rows each write changed, for its refresh.
+SCHEMA_VERSION = "4"
 
 RATING_COLUMNS = (
     "rating_speed",
@@ -102,6 +104,30 @@ CREATE TABLE IF NOT EXISTS loads (
     carried VARCHAR[],
     late_pulses VARCHAR[]
 );
+CREATE TABLE IF NOT EXISTS scorecard (
+    period VARCHAR NOT NULL,
+    period_start DATE NOT NULL,
+    seq INTEGER NOT NULL,
+    scope VARCHAR NOT NULL,
+    scope_id VARCHAR NOT NULL,
+    parent VARCHAR,
+    indicator VARCHAR NOT NULL,
+    value DOUBLE,
+    n BIGINT,
+    suppressed_because VARCHAR,
+    previous_value DOUBLE
+);
+CREATE TABLE IF NOT EXISTS changed_rows (
+    source VARCHAR NOT NULL,
+    ts TIMESTAMP,
+    customer_hash UBIGINT
+);
+CREATE TABLE IF NOT EXISTS audit (
+    happened_at TIMESTAMP NOT NULL,
+    who VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    detail VARCHAR
+);
 CREATE TABLE IF NOT EXISTS rejected_rows (
     load_id INTEGER NOT NULL,
     line BIGINT,
@@ -119,7 +145,10 @@ TABLES = (
     "poll_responses",
     "poll_extra_answers",
     "loads",
+    "scorecard",
+    "changed_rows",
     "rejected_rows",
+    "audit",
 )
 
 
@@ -178,8 +207,19 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> str:
 
 def migrate(con: duckdb.DuckDBPyConnection, key: str) -> bool:
     """Bring an older database to SCHEMA_VERSION, in the writer's transaction; True if it did."""
-    if int(schema_version(con)) >= int(SCHEMA_VERSION):
+    version = int(schema_version(con))
+    if version >= int(SCHEMA_VERSION):
         return False
+    if version < 2:
+        _to_version_2(con, key)
+    # 3: the audit table; 4: the scorecard tables (the store builds itself in this write, see
+    # metrics/store.py). Both are created by ensure_schema's DDL before the writer migrates.
+    set_meta(con, "schema_version", SCHEMA_VERSION)
+    return True
+
+
+def _to_version_2(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    """Version 1 to 2: load ids, carried columns, hashed poll ids, the items allow-list."""
     for table in ("tickets", "survey_responses", "poll_responses"):
         con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS load_id INTEGER")
     con.execute("ALTER TABLE loads ADD COLUMN IF NOT EXISTS carried VARCHAR[]")
@@ -202,8 +242,6 @@ def migrate(con: duckdb.DuckDBPyConnection, key: str) -> bool:
         "UPDATE rejected_rows SET value = NULL WHERE column_name IS NULL OR load_id IN "
         "(SELECT load_id FROM loads WHERE source = 'polls')"
     )
-    set_meta(con, "schema_version", SCHEMA_VERSION)
-    return True
 
 
 def meta_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:

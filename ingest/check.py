@@ -10,7 +10,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -18,8 +20,9 @@ import duckdb
 from ingest.mapping import Mapping
 from ingest.plan import Plan, PlanError, build_plan
 from ingest.reader import HEAD_BYTES, errors_for, inspect
+from ingest.records import dialect
 from ingest.rules import sql_str
-from ingest.sources import Source
+from ingest.sources import SOURCES, Source
 
 # The refusal of a file DuckDB's reader stops on: DuckDB's own words name its internals.
 UNREADABLE_CSV = (
@@ -72,7 +75,7 @@ def sample_rows(path: Path, plan: Plan, limit: int = SAMPLE_ROWS) -> list[list[s
         lines.readline()
     width = len(layout.header)
     rows: list[list[str]] = []
-    reader = csv.reader(lines, delimiter=layout.delimiter, strict=False)
+    reader = csv.reader(lines, **dialect(layout))
     try:
         for record in reader:
             if len(record) == width:
@@ -135,15 +138,38 @@ def check_sample(plan: Plan, path: Path) -> None:
             present = con.execute(f"{with_sql} SELECT count({raw}) FROM t2").fetchone()
             if len(failing) < MIN_VALUES or present is None or len(failing) < present[0]:
                 continue
-            problems.append(_problem(con, plan, col.name, col.kind, failing))
+            problem = _problem(con, plan, col.name, col.kind, failing)
+            if problem:
+                problems.append(problem)
     if problems:
         raise PlanError("; ".join(problems), problems)
 
 
+def _stated(mapping: Mapping, name: str) -> bool:
+    """True when a mapping key says how to read the column (not just its own name)."""
+    sections = (
+        mapping.columns,
+        mapping.formats,
+        mapping.durations,
+        mapping.combine,
+        mapping.constants,
+    )
+    return any(name in section for section in sections)
+
+
 def _problem(
     con: duckdb.DuckDBPyConnection, plan: Plan, name: str, kind: str, values: list[str]
-) -> str:
+) -> str | None:
+    """The mapping's mistake behind a column no sampled value of which reads, if it is one.
+
+    A column read under its own name with no key about it is the file's business: its rows
+    are rejected one by one, unless its values all read in one common format (then the
+    mapping lacks that format, and saying so beats rejecting every row).
+    """
     mapping = plan.mapping
+    fits = _fitting_format(con, values) if kind == "timestamp" else None
+    if not _stated(mapping, name) and fits is None:
+        return None
     example = values[0]
     n = len(values)
     if name in mapping.durations:
@@ -153,6 +179,12 @@ def _problem(
             f"{duration.column!r} is a duration in {duration.unit} (e.g. {example!r}); "
             f"{_unit_hint(values)}"
         )
+    if name in mapping.constants:
+        if kind == "timestamp":
+            return (
+                f"constants.{name}: {example!r} is not a timestamp; write one like 2025-03-01 14:05"
+            )
+        return f"constants.{name}: {example!r} is not a number; write one like 3"
     if name in mapping.combine:
         spec = mapping.combine[name]
         where = f"{spec.date!r} and {spec.time!r}"
@@ -166,7 +198,6 @@ def _problem(
             f"{name} to a column of numbers, or translate the values under values.{name}"
         )
     declared = mapping.combined_formats(name)
-    fits = _fitting_format(con, values)
     instead = (
         f'write {key} = "{fits}"'
         if fits
@@ -206,3 +237,24 @@ def check_file(source: Source, mapping: Mapping, path: Path, tz: str) -> Plan:
     plan = build_plan(source, mapping, inspect(path, mapping.read), tz)
     check_sample(plan, path)
     return plan
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a file feeds: the mapping that reads it and the canonical columns it carries."""
+
+    mapping: str
+    recognised: bool
+    carried: list[str]
+    absent: list[str]  # mapped columns the file lacks, as "'Source column' (canonical)"
+
+
+def coverage(
+    source: str, path: str | os.PathLike[str], mapping: str | os.PathLike[str] | None, tz: str
+) -> Coverage:
+    """The coverage of a file before it loads (raises like a load would refuse it)."""
+    from ingest.recognise import resolve  # recognise builds on plan, as this module does
+
+    mapping_obj, recognised = resolve(mapping, source, path)
+    plan = check_file(SOURCES[source], mapping_obj, Path(path), tz)
+    return Coverage(mapping_obj.name, recognised, list(plan.carried), list(plan.absent))

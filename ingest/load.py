@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from database import audit
 from database.db import Database, as_database
 from database.keys import database_key
 from database.settings import Settings
@@ -117,8 +118,12 @@ def load_file(
     file_name: str | None = None,
     settings: Settings | None = None,
     progress: bool = False,
+    who: str | None = None,
 ) -> LoadReport:
-    """Load one CSV export into the database; raise IngestError if the file is refused."""
+    """Load one CSV export into the database; raise IngestError if the file is refused.
+
+    The audit log records the load or the refusal with `who` (the signed-in person in the
+    dashboard; by default the operating-system user, as on the command line)."""
     src = _source(source)
     path = _checked_path(file_path)
     name = file_name or path.name
@@ -140,13 +145,20 @@ def load_file(
             key = database_key(con, database.path)
             report = _load(con, src, mapping_obj, path, name, started, settings, key)
             report.recognised = recognised
+            audit.record_in(
+                con,
+                who or audit.os_user(),
+                audit.LOAD,
+                f"{name} as {source} (load #{report.load_id}): {report.rows_loaded:,} rows "
+                f"loaded, {report.rows_rejected:,} rejected",
+            )
             return report
     except (ReadError, PlanError, MappingError) as exc:
         if isinstance(exc, PlanError) and mapping_obj is not None:
             suggest(exc, mapping_obj, source, path)
         label = mapping_obj.name if mapping_obj else str(mapping or "canonical")
         message = f"{name}: {exc}"
-        _log_refusal(database, src, name, label, started, message)
+        _log_refusal(database, src, name, label, started, message, who)
         raise IngestError(
             message,
             problems=getattr(exc, "problems", None) or [str(exc)],
@@ -159,7 +171,7 @@ def load_file(
         log.debug("load of %s failed in DuckDB", name, exc_info=True)
         label = mapping_obj.name if mapping_obj else str(mapping or "canonical")
         message = f"{name}: {UNREADABLE_CSV}"
-        _log_refusal(database, src, name, label, started, message)
+        _log_refusal(database, src, name, label, started, message, who)
         raise IngestError(message, problems=[message]) from exc
 
 
@@ -174,8 +186,10 @@ def _log_refusal(
     mapping: str,
     started: datetime,
     message: str,
+    who: str | None,
 ) -> None:
     with database.write() as con:
+        audit.record_in(con, who or audit.os_user(), audit.LOAD_REFUSED, message)
         con.execute(
             "INSERT INTO loads (load_id, source, file_name, mapping, started_at, finished_at, "
             "rows_read, rows_loaded, rows_replaced, rows_rejected, outcome, message) "
@@ -244,6 +258,7 @@ def _load(
                 f"({months}); their figures and suppression are recomputed, so what readers "
                 "saw before this load changes"
             )
+    _record_changes(con, src, table_was_empty)
     replaced = 0 if table_was_empty else _delete_replaced(con, src)
     report.rows_replaced = (valid - distinct) + replaced
     report.rows_loaded = distinct
@@ -354,6 +369,39 @@ def _late_pulses(con: duckdb.DuckDBPyConnection) -> tuple[list[str], int]:
         """
     ).fetchall()
     return [str(pulse) for pulse, _ in rows], sum(int(count) for _, count in rows)
+
+
+# Where each source's rows sit in time, for the stored scorecard's refresh (metrics.store):
+# the time that places a row in a period, and the customer (repeat contact reaches back).
+_PLACED = {
+    "tickets": ("created_at", "customer_hash", "customer_id"),
+    "surveys": ("submitted_at", "NULL", "NULL"),
+    "polls": ("submitted_at", "NULL", "NULL"),
+}
+
+
+def _record_changes(con: duckdb.DuckDBPyConnection, src: Source, table_was_empty: bool) -> None:
+    """Note in changed_rows the rows this load replaces and adds (ts NULL: all periods)."""
+    if src.name not in _PLACED or table_was_empty:
+        con.execute("INSERT INTO changed_rows VALUES (?, NULL, NULL)", [src.name])
+        return
+    ts, stored_customer, staged_customer = _PLACED[src.name]
+    key = f'"{src.key}"'
+    new = f"SELECT {key} FROM staging WHERE __code IS NULL"
+    con.execute(
+        f"INSERT INTO changed_rows SELECT '{src.name}', {ts}, {stored_customer} "
+        f"FROM {src.table} WHERE {key} IN ({new}) "
+        f"UNION ALL SELECT '{src.name}', {ts}, {staged_customer} "
+        "FROM staging WHERE __code IS NULL"
+    )
+    if src.name == "tickets":
+        # A ticket's csat is a survey response placed at its resolution (or creation).
+        con.execute(
+            "INSERT INTO changed_rows SELECT 'surveys', submitted_at, NULL FROM survey_responses "
+            "WHERE response_id IN (SELECT 'ticket:' || ticket_id FROM staging "
+            "WHERE __code IS NULL) UNION ALL SELECT 'surveys', coalesce(resolved_at, created_at), "
+            "NULL FROM staging WHERE __code IS NULL AND csat IS NOT NULL"
+        )
 
 
 def _delete_replaced(con: duckdb.DuckDBPyConnection, src: Source) -> int:

@@ -241,7 +241,8 @@ def _section_problems(m: Mapping) -> list[str]:
     for column, policy in m.unknown_values.items():
         if column not in KNOWN_VALUES or column not in known:
             problems.append(
-                f"unknown_values.{column}: only {' and '.join(KNOWN_VALUES)} have a fixed list"
+                f"unknown_values.{column}: only {' and '.join(KNOWN_VALUES)} take this key "
+                "(a priority outside low, normal, high, urgent is always rejected)"
             )
         elif policy == "other" and "other" not in KNOWN_VALUES[column]:
             problems.append(
@@ -259,7 +260,7 @@ def _kind_problems(m: Mapping) -> list[str]:
     declared = [(f"formats.{k}", m.formats_for(k)) for k in m.formats]
     declared += [(f"combine.{k}.formats", c.formats) for k, c in m.combine.items()]
     for where, fmts in declared:
-        if not fmts:
+        if not fmts and where.startswith("formats."):
             problems.append(f"{where}: give a strptime format like %d/%m/%Y %H:%M")
         problems += [f"{where}: {p}" for f in fmts if (p := format_problem(f))]
     for key in m.formats:
@@ -363,6 +364,6 @@ def load_mapping(name_or_path: str | os.PathLike[str] | None, source: str) -> Ma
     if mapping.source != source:
         raise MappingError(
             f"mapping {path.name} is for {mapping.source}, not {source}: "
-            f"run `scorecard ingest {mapping.source} ...` or pick another mapping"
+            f"load the file as {mapping.source}, or pick another mapping"
         )
     return mapping

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
 
 from ingest.identity import ITEM_PREFIX, is_identity
 from ingest.mapping import Mapping
 from ingest.reader import Layout
 from ingest.rules import (
+    Plan,
     Rule,
     add_rules,
     cleaned,
@@ -35,26 +35,6 @@ class PlanError(ValueError):
         self.problems = problems or [message]
         self.suggestion = suggestion
         self.needs_mapping = False  # no shipped mapping reads the file: one must be written
-
-
-@dataclass
-class Plan:
-    """Everything needed to stage a file: source column per canonical column and the SQL."""
-
-    source: Source
-    mapping: Mapping
-    layout: Layout
-    raw: dict[str, str] = field(default_factory=dict)  # canonical -> raw varchar SQL
-    typed: dict[str, str] = field(default_factory=dict)  # canonical -> typed SQL over raw
-    rules: list[Rule] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
-    items: dict[str, tuple[str, str]] = field(default_factory=dict)  # item -> (column, raw SQL)
-    carried: list[str] = field(default_factory=list)  # canonical columns the file feeds
-    absent: list[str] = field(default_factory=list)  # "'Source col' (canonical)" not in file
-    unknown: dict[str, str] = field(default_factory=dict)  # channel/status -> policy
-    extra: dict[str, str] = field(default_factory=dict)  # staging column -> SQL (not stored)
-    skip_where: str | None = None
 
 
 def find_column(header: list[str], wanted: str) -> int | None:
@@ -216,12 +196,25 @@ def _not_in_file(column: str, header: list[str]) -> str:
     return f"the file has no column {column!r} ({instead})"
 
 
+def _close(quoted: str, header: list[str]) -> str:
+    """'; did you mean 'X'?' for a mapped column name with a near twin in the header."""
+    if " and " in quoted:
+        return ""  # a date and a time: named one by one
+    name = quoted[1:-1].casefold()
+    folded = {h.casefold(): h for h in header}
+    close = difflib.get_close_matches(name, list(folded), n=1, cutoff=0.8)
+    return f"; did you mean {folded[close[0]]!r}?" if close else ""
+
+
 def _absent_required(
     source: Source,
     header: list[str],
     absent: list[tuple[str, str]],
 ) -> str:
-    wanted = ", ".join(f"{n!r}" if w == repr(n) else f"{n!r} (mapped from {w})" for n, w in absent)
+    wanted = ", ".join(
+        f"{n!r}" if w == repr(n) else f"{n!r} (mapped from {w}{_close(w, header)})"
+        for n, w in absent
+    )
     hint = ""
     if any(n == source.key for n, _ in absent):
         hint = key_hint(source, header)
@@ -288,6 +281,8 @@ def _plan_items(plan: Plan, dropped: set[int], used: set[int]) -> None:
     wanted.update(plan.mapping.items)
     for name, column in wanted.items():
         idx = find_column(header, column)
+        if idx is None and name in plan.mapping.items:
+            plan.absent.append(f"{column!r} (item {name})")  # declared, not in this export
         if idx is None or idx in dropped or idx in used:
             continue
         if is_identity(column):

@@ -14,9 +14,9 @@ from database.db import Database, as_database
 from database.schema import ensure_schema
 from database.settings import Settings, default_settings
 from ingest.check import UNREADABLE_CSV, check_file
-from ingest.plan import sql_str
+from ingest.plan import PlanError, sql_str
 from ingest.reader import ReadError
-from ingest.recognise import resolve
+from ingest.recognise import resolve, suggest
 from ingest.sources import SOURCES
 from ingest.stage import reader_rejects, reasons_sql, stage
 
@@ -49,7 +49,11 @@ def preview(
     database = None if db is None else as_database(db)
     mapping_obj, _ = resolve(mapping, source, file_path)  # None: recognised from the header
     settings = settings or (database.settings() if database else default_settings())
-    check_file(src, mapping_obj, Path(file_path), settings.organisation.timezone)
+    try:
+        check_file(src, mapping_obj, Path(file_path), settings.organisation.timezone)
+    except PlanError as exc:
+        suggest(exc, mapping_obj, source, file_path)  # another shipped mapping reads it
+        raise
     spill = tempfile.TemporaryDirectory(prefix="scorecard-preview-")
     config = {
         "autoinstall_known_extensions": False,

@@ -98,7 +98,8 @@ def recognise(source: str, path: str | os.PathLike[str]) -> Recognition:
     candidates: list[tuple[int, Candidate]] = []
     canonical_header: list[str] = []
     for order, mapping in enumerate(_shipped(source)):
-        options = mapping.read.model_dump_json()
+        # Missing-value tokens and later header rows do not change the names of the first.
+        options = mapping.read.model_dump_json(exclude={"missing_values", "header_rows"})
         if options not in headers:
             try:
                 headers[options] = inspect(Path(path), mapping.read).header

@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ingest.reader import Layout, ReadError, codec_label, errors_for
 
@@ -207,7 +207,8 @@ def _legacy_codec(layout: Layout, codec: str) -> str | None:
     return "cp1252" if layout.guessed else None
 
 
-def _dialect(layout: Layout) -> dict[str, object]:
+def dialect(layout: Layout) -> dict[str, Any]:
+    """The csv module's reading options for a layout (delimiter, quote, escape)."""
     doubled = layout.escape in (None, layout.quote)
     return {
         "delimiter": layout.delimiter,
@@ -241,7 +242,7 @@ def _normalise(src: Path, layout: Layout, out: Path, codec: str) -> Normalised:
         for _ in range(layout.header_lines):
             fh.readline()
         lines.next_number = layout.header_lines + 1
-        reader = csv.reader(lines, **_dialect(layout))  # type: ignore[arg-type]
+        reader = csv.reader(lines, **dialect(layout))
         writer = csv.writer(dst, lineterminator="\n")
         while True:
             lines.start_record()
@@ -256,7 +257,7 @@ def _normalise(src: Path, layout: Layout, out: Path, codec: str) -> Normalised:
                 if start != exc.line:  # the long line itself is lost too: say so on its own line
                     result.refused.append((exc.line, _too_large(1, record_limit)))
                 lines.resume_after_first()
-                reader = csv.reader(lines, **_dialect(layout))  # type: ignore[arg-type]
+                reader = csv.reader(lines, **dialect(layout))
                 continue
             except csv.Error:
                 # A cell over the limit: the reader starts afresh at the next line it is given.

@@ -1,14 +1,12 @@
-"""Typing and rules: the SQL that types each raw column and the tests that reject a row."""
+"""A file's plan, the SQL that types each raw column and the rules that reject a row."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
-from ingest.sources import KNOWN_VALUES, PRIORITIES
-
-if TYPE_CHECKING:
-    from ingest.plan import Plan
+from ingest.mapping import Mapping
+from ingest.reader import Layout
+from ingest.sources import KNOWN_VALUES, PRIORITIES, Source
 
 
 def sql_str(value: str) -> str:
@@ -29,6 +27,26 @@ class Rule:
     test: str  # true when the row breaks the rule
     reason: str
     value: str  # SQL for the offending value shown to the analyst
+
+
+@dataclass
+class Plan:
+    """Everything needed to stage a file: source column per canonical column and the SQL."""
+
+    source: Source
+    mapping: Mapping
+    layout: Layout
+    raw: dict[str, str] = field(default_factory=dict)  # canonical -> raw varchar SQL
+    typed: dict[str, str] = field(default_factory=dict)  # canonical -> typed SQL over raw
+    rules: list[Rule] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    items: dict[str, tuple[str, str]] = field(default_factory=dict)  # item -> (column, raw SQL)
+    carried: list[str] = field(default_factory=list)  # canonical columns the file feeds
+    absent: list[str] = field(default_factory=list)  # "'Source col' (canonical)" not in file
+    unknown: dict[str, str] = field(default_factory=dict)  # channel/status -> policy
+    extra: dict[str, str] = field(default_factory=dict)  # staging column -> SQL (not stored)
+    skip_where: str | None = None
 
 
 def cleaned(col_sql: str, text: bool = False) -> str:

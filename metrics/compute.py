@@ -14,7 +14,9 @@ targets and scores (metrics/scorecard.py adds those, on the arrays).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 import numpy as np
@@ -22,7 +24,7 @@ import pandas as pd
 
 from database.settings import Settings
 from metrics.periods import MONTH, Period, as_period
-from metrics.pulses import pulse_months, pulse_rows
+from metrics.pulses import pulse_months, pulse_rows, shown_pulse
 from metrics.registry import INDICATORS, Indicator
 from metrics.sources import source_parameters, source_sql
 
@@ -46,9 +48,24 @@ _PART = re.compile(r"\{(\w+)\}")
 PRIVATE = np.array([i.privacy for i in INDICATORS], dtype=bool)  # the wellbeing columns
 
 
-def _keyed(source: str, period: Period) -> str:
-    return f"""src AS ({source_sql(source)}),
-keyed AS (SELECT CAST(date_trunc('{period.sql_unit}', ts) AS DATE) AS period_start, * FROM src)"""
+def _keyed(source: str, period: Period, only: Sequence[date] | None = None) -> str:
+    """The source's rows with their period; `only` keeps the rows of those periods."""
+    truncated = f"CAST(date_trunc('{period.sql_unit}', ts) AS DATE)"
+    where = ""
+    if only is not None:
+        starts = sorted(set(only)) or [date(1, 1, 1)]  # none: a period no row falls in
+        listed = ", ".join(f"DATE '{d.isoformat()}'" for d in starts)
+        # The range lets the engine skip stored blocks; the list keeps exactly those periods.
+        where = (
+            f"WHERE ts >= TIMESTAMP '{starts[0].isoformat()}' "
+            f"AND ts < TIMESTAMP '{period.end(starts[-1]).isoformat()}' "
+            f"AND {truncated} IN ({listed})"
+        )
+        since = starts[0]
+    else:
+        since = None
+    return f"""src AS ({source_sql(source, since)}),
+keyed AS (SELECT {truncated} AS period_start, * FROM src {where})"""
 
 
 def _check_source(source: str, indicators: list[Indicator]) -> None:
@@ -62,7 +79,9 @@ def over_parts(template: str, pos: int) -> str:
     return _PART.sub(lambda m: f"p{pos}_{m.group(1)}", template)
 
 
-def parts_sql(source: str, period: Period, indicators: list[Indicator]) -> str:
+def parts_sql(
+    source: str, period: Period, indicators: list[Indicator], only: Sequence[date] | None = None
+) -> str:
     """One query for the additive indicators of a source: parts per team, then rolled up."""
     _check_source(source, indicators)
     per_team, rolled, outputs = [], [], []
@@ -78,7 +97,7 @@ def parts_sql(source: str, period: Period, indicators: list[Indicator]) -> str:
         outputs.append(f"{over_parts(comp.respondents or 'NULL', pos)} AS r_{pos}")
     sep = ",\n        "
     return f"""
-WITH {_keyed(source, period)},
+WITH {_keyed(source, period, only)},
 per_team AS (
     SELECT period_start, department, team, sum(is_item) AS items,
         {sep.join(per_team)}
@@ -98,7 +117,9 @@ FROM rolled
 """
 
 
-def median_sql(source: str, period: Period, indicators: list[Indicator]) -> str:
+def median_sql(
+    source: str, period: Period, indicators: list[Indicator], only: Sequence[date] | None = None
+) -> str:
     """One query for the median indicators of a source, at every scope from the rows."""
     _check_source(source, indicators)
     outputs = []
@@ -109,7 +130,7 @@ def median_sql(source: str, period: Period, indicators: list[Indicator]) -> str:
         outputs.append(f"NULL AS r_{pos}")
     sep = ",\n    "
     return f"""
-WITH {_keyed(source, period)}
+WITH {_keyed(source, period, only)}
 SELECT period_start, grouping(department) AS g_department, grouping(team) AS g_team,
     department, team, sum(is_item) AS items,
     {sep.join(outputs)}
@@ -118,8 +139,10 @@ GROUP BY {_GROUPING_SETS}
 """
 
 
-def queries(period: str | Period) -> list[tuple[str, list[Indicator], str]]:
-    """(source, indicators, SQL) for every query the scorecard runs."""
+def queries(
+    period: str | Period, only: Sequence[date] | None = None
+) -> list[tuple[str, list[Indicator], str]]:
+    """(source, indicators, SQL) for every query the scorecard runs (`only`: those periods)."""
     period = as_period(period)
     out = []
     for source in SOURCES:
@@ -127,9 +150,9 @@ def queries(period: str | Period) -> list[tuple[str, list[Indicator], str]]:
         medians = [i for i in inds if i.computation.median is not None]
         additive = [i for i in inds if i.computation.median is None]
         if additive:
-            out.append((source, additive, parts_sql(source, period, additive)))
+            out.append((source, additive, parts_sql(source, period, additive, only)))
         if medians:
-            out.append((source, medians, median_sql(source, period, medians)))
+            out.append((source, medians, median_sql(source, period, medians, only)))
     return out
 
 
@@ -181,6 +204,7 @@ def _grid(
     settings: Settings,
     sources: tuple[str, ...] = SOURCES,
     active_only: bool = True,
+    only: Sequence[date] | None = None,
 ) -> RawGrid:
     """Run the queries of some sources and lay the results out on their groups.
 
@@ -189,7 +213,7 @@ def _grid(
     """
     position = {ind.id: pos for pos, ind in enumerate(INDICATORS)}
     results = []
-    for source, inds, sql in queries(period):
+    for source, inds, sql in queries(period, only):
         if source not in sources:
             continue
         wide = _scope_frame(con.execute(sql, source_parameters(source, settings)).df())
@@ -226,23 +250,39 @@ def _grid(
     return RawGrid(groups=groups, value=value, n=n, respondents=respondents.round())
 
 
-def pulse_grid(con: duckdb.DuckDBPyConnection, settings: Settings) -> RawGrid:
+def pulse_grid(
+    con: duckdb.DuckDBPyConnection, settings: Settings, only: Sequence[date] | None = None
+) -> RawGrid:
     """The wellbeing indicators on the month grid, for every scope with poll responses or a
     headcount in a pulse (a silent team is there too: its participation is 0 %)."""
-    return _grid(con, MONTH, settings, ("polls",), active_only=False)
+    return _grid(con, MONTH, settings, ("polls",), active_only=False, only=only)
 
 
-def raw_grid(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings) -> RawGrid:
+def raw_grid(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    settings: Settings,
+    only: Sequence[date] | None = None,
+) -> RawGrid:
     """Every indicator on the active groups of a period, before privacy.
 
     The wellbeing columns hold the pulse each group shows (metrics/pulses.py); `pulses` is the
     month grid they come from and `pulse_row` each group's row in it (-1: no pulse).
+    only: compute those periods alone (their pulses and the pulses before those included).
     """
-    grid = _grid(con, period, settings)
-    pulses = pulse_grid(con, settings)
-    rows = pulse_rows(grid.groups, period, pulses.groups, pulse_months(con))
+    grid = _grid(con, period, settings, only=only)
+    months = pulse_months(con)
+    pulses = pulse_grid(con, settings, None if only is None else _pulses_for(period, only, months))
+    rows = pulse_rows(grid.groups, period, pulses.groups, months)
     show_pulses(grid, pulses, rows, pulses.value, pulses.n, pulses.respondents)
     return RawGrid(grid.groups, grid.value, grid.n, grid.respondents, pulses, rows)
+
+
+def _pulses_for(period: Period, only: Sequence[date], months: list[date]) -> list[date]:
+    """The pulses periods show, and the pulse before each (for the change)."""
+    shown = {m for start in only if (m := shown_pulse(period, start, months)) is not None}
+    before = dict(zip(months[1:], months[:-1], strict=False))
+    return sorted(shown | {before[m] for m in shown if m in before})
 
 
 def show_pulses(

@@ -18,6 +18,7 @@ import pandas as pd
 from database.csvsafe import write_rows
 from database.settings import Settings
 from metrics.scorecard import indicator_values
+from metrics.store import stored_values
 
 EXPORT_COLUMNS = ["period_start", "scope", "scope_id", "indicator", "value", "n", "status"]
 
@@ -63,8 +64,13 @@ def export_rows(frame: pd.DataFrame) -> list[list[str]]:
 def write_export(
     con: duckdb.DuckDBPyConnection, period: str, settings: Settings, out: TextIO
 ) -> int:
-    """Write the export CSV for one period unit to `out`; returns the number of data rows."""
-    rows = export_rows(indicator_values(con, period, settings))
+    """Write the export CSV for one period unit to `out`, computed from the stored rows;
+    returns the number of data rows."""
+    return _write(indicator_values(con, period, settings), out)
+
+
+def _write(frame: pd.DataFrame, out: TextIO) -> int:
+    rows = export_rows(frame)
     # value and n are numbers formatted above: written as they are; every text cell (a team
     # named "=HYPERLINK(...)" or "-Ops") gets the spec's ' prefix.
     write_rows(out, EXPORT_COLUMNS, rows, numbers=("value", "n"))
@@ -72,7 +78,15 @@ def write_export(
 
 
 def export_csv(con: duckdb.DuckDBPyConnection, period: str, settings: Settings) -> str:
-    """The export as one CSV string."""
+    """The export as one CSV string, computed from the stored rows."""
     buffer = io.StringIO()
     write_export(con, period, settings, buffer)
+    return buffer.getvalue()
+
+
+def stored_export_csv(con: duckdb.DuckDBPyConnection, period: str, settings: Settings) -> str:
+    """The export as one CSV string from the stored scorecard (what `scorecard export`
+    writes; the same text as export_csv once the store is current)."""
+    buffer = io.StringIO()
+    _write(stored_values(con, period, settings), buffer)
     return buffer.getvalue()

@@ -6,6 +6,7 @@ All take a connection (or a frame) and return pandas frames; nothing here caches
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import duckdb
@@ -139,27 +140,35 @@ def _previous_rows(groups: pd.DataFrame, period: Period) -> np.ndarray:
     return found.fillna(-1).to_numpy("int64")
 
 
-def indicator_values(
+# What the stored scorecard keeps (metrics/store.py): everything but what targets and the
+# amber tolerance decide, so a change of those re-derives status at once.
+BASE_COLUMNS = [
+    "period_start",
+    "scope",
+    "scope_id",
+    "parent",
+    "indicator",
+    "value",
+    "n",
+    "suppressed_because",
+    "previous_value",
+]
+
+
+def base_values(
     con: duckdb.DuckDBPyConnection,
     period: str | Period,
     settings: Settings,
-    *,
-    start: date | None = None,
-    end: date | None = None,
-    department: str | None = None,
+    only: Sequence[date] | None = None,
 ) -> pd.DataFrame:
-    """Every indicator per period and scope, long form, privacy applied (columns COLUMNS).
+    """Every indicator per period and scope with privacy and the previous value (BASE_COLUMNS).
 
-    suppressed_because says why a suppressed row is hidden (metrics.privacy.FEWER_THAN_K or
-    PROTECTS_ANOTHER), missing on every other row.
-
-    Optional filters apply after privacy and change are computed on all data, so a filter can
-    never narrow a wellbeing figure below k: start/end keep periods whose start lies in
-    [start, end]; department keeps the organisation, that department and its teams.
+    only: the rows of those period starts alone, computed from the rows they need (their
+    previous periods and pulses), exactly as in the full scorecard.
     """
     period = as_period(period)
-    check_registry(settings.targets)
-    grid = raw_grid(con, period, settings)
+    fetch = None if only is None else sorted(set(only) | {period.previous(p) for p in only})
+    grid = raw_grid(con, period, settings, fetch)
     # Wellbeing: privacy and change on the month grid (pulses), then shown on this period's
     # groups, so that no figure is ever pooled over other boundaries.
     pulses, rows = grid.pulses, grid.pulse_row
@@ -170,48 +179,91 @@ def indicator_values(
     show_pulses(grid, pulses, rows, pulses.value, pulses.n, pulses.respondents)
     because = np.full(grid.value.shape, None, dtype=object)
     because[:, PRIVATE] = take_rows(pulse_because, rows, None)[:, PRIVATE]
-    suppressed = because.astype(bool)  # None -> False, a reason -> True
     value, groups = grid.value, grid.groups
-    # Targets, status and attainment: one column per indicator (registry order).
-    in_force = targets_in_force(settings.targets)
-    target = np.array([in_force[i.id] for i in INDICATORS])
-    higher = np.array([i.better == "higher" for i in INDICATORS], dtype=bool)
-    target = np.broadcast_to(target, value.shape)
-    higher = np.broadcast_to(higher, value.shape)
-    status = statuses(value, target, higher, settings.status.amber_tolerance_pct)
-    status[suppressed] = "suppressed"
-    attainment = attainments(value, target, higher)
     # Change: the same indicator and scope in the calendar period just before; for wellbeing,
     # in the pulse before the one shown.
     previous_row = _previous_rows(groups, period)
     previous = np.where((previous_row >= 0)[:, None], value[previous_row], np.nan)
     previous[:, PRIVATE] = take_rows(pulse_previous, rows, np.nan)[:, PRIVATE]
-    keep = np.ones(len(groups), dtype=bool)
-    if start is not None:
-        keep &= (groups["period_start"] >= start).to_numpy(bool)
-    if end is not None:
-        keep &= (groups["period_start"] <= end).to_numpy(bool)
-    if department is not None:
-        scope = groups["scope"]
-        keep &= (
-            (scope == "org")
-            | ((scope == "department") & (groups["scope_id"] == department))
-            | ((scope == "team") & (groups["parent"] == department))
-        ).to_numpy(bool)
-    rows = np.flatnonzero(keep)
-    frame = long_frame(groups.iloc[rows], [i.id for i in INDICATORS])
-    frame["area"] = pd.array(
-        np.tile(np.array([i.area for i in INDICATORS], dtype=object), len(rows)), dtype="str"
-    )
-    frame["value"] = value[rows].ravel()
-    frame["n"] = counts(grid.n[rows])
-    frame["status"] = pd.array(status[rows].ravel(), dtype="str")
-    frame["suppressed_because"] = pd.array(because[rows].ravel(), dtype="str")
-    frame["target"] = target[rows].ravel()
-    frame["attainment"] = attainment[rows].ravel()
-    frame["previous_value"] = previous[rows].ravel()
+    keep = np.arange(len(groups))
+    if only is not None:
+        keep = np.flatnonzero(groups["period_start"].isin(set(only)).to_numpy(bool))
+    frame = long_frame(groups.iloc[keep], [i.id for i in INDICATORS])
+    frame["value"] = value[keep].ravel()
+    frame["n"] = counts(grid.n[keep])
+    frame["suppressed_because"] = pd.array(because[keep].ravel(), dtype="str")
+    frame["previous_value"] = previous[keep].ravel()
+    return frame[BASE_COLUMNS]
+
+
+def scored(base: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The scorecard (COLUMNS) from base values: area, targets, status, attainment, change."""
+    check_registry(settings.targets)
+    in_force = targets_in_force(settings.targets)
+    ids = [i.id for i in INDICATORS]
+    position = pd.Categorical(base["indicator"], categories=ids).codes.astype("int64")
+    if (position < 0).any():
+        raise KeyError(f"unknown indicators: {set(base['indicator']) - set(ids)}")
+    target = np.array([in_force[i.id] for i in INDICATORS], dtype="float64")[position]
+    higher = np.array([i.better == "higher" for i in INDICATORS], dtype=bool)[position]
+    area = np.array([i.area for i in INDICATORS], dtype=object)[position]
+    value = base["value"].to_numpy("float64", na_value=np.nan)
+    status = statuses(value, target, higher, settings.status.amber_tolerance_pct)
+    status[base["suppressed_because"].notna().to_numpy(bool)] = "suppressed"
+    frame = base.copy()
+    frame["area"] = pd.array(area, dtype="str")
+    frame["status"] = pd.array(status, dtype="str")
+    frame["target"] = target
+    frame["attainment"] = attainments(value, target, higher)
     frame["change"] = frame["value"] - frame["previous_value"]
     return frame[COLUMNS]
+
+
+def narrowed(
+    frame: pd.DataFrame,
+    start: date | None = None,
+    end: date | None = None,
+    department: str | None = None,
+) -> pd.DataFrame:
+    """The rows of periods starting in [start, end] and of the organisation, that department
+    and its teams (after privacy and change, so a filter never narrows a figure below k)."""
+    keep = np.ones(len(frame), dtype=bool)
+    if start is not None:
+        keep &= (frame["period_start"] >= start).to_numpy(bool)
+    if end is not None:
+        keep &= (frame["period_start"] <= end).to_numpy(bool)
+    if department is not None:
+        scope = frame["scope"]
+        keep &= (
+            (scope == "org")
+            | ((scope == "department") & (frame["scope_id"] == department))
+            | ((scope == "team") & (frame["parent"] == department))
+        ).to_numpy(bool, na_value=False)
+    return frame if keep.all() else frame[keep].reset_index(drop=True)
+
+
+def indicator_values(
+    con: duckdb.DuckDBPyConnection,
+    period: str | Period,
+    settings: Settings,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    department: str | None = None,
+) -> pd.DataFrame:
+    """Every indicator per period and scope, long form, privacy applied (columns COLUMNS),
+    computed from the stored rows (the pages and the export read metrics/store.py instead).
+
+    suppressed_because says why a suppressed row is hidden (metrics.privacy.FEWER_THAN_K or
+    PROTECTS_ANOTHER), missing on every other row.
+
+    Optional filters apply after privacy and change are computed on all data, so a filter can
+    never narrow a wellbeing figure below k: start/end keep periods whose start lies in
+    [start, end]; department keeps the organisation, that department and its teams.
+    """
+    check_registry(settings.targets)
+    base = narrowed(base_values(con, period, settings), start, end, department)
+    return scored(base, settings)
 
 
 def wellbeing_cut(

@@ -7,6 +7,8 @@ columns the registry's SQL may use. Parameters are bound by name ($bh_start, ...
 
 from __future__ import annotations
 
+from datetime import date
+
 from database.schema import POLL_ITEMS_1_5, RATING_COLUMNS, WHO5_ITEMS
 from database.settings import Settings
 
@@ -29,12 +31,13 @@ _SLA_TARGET = """CASE lower(t.priority)
         WHEN 'high' THEN $sla_high
         WHEN 'low' THEN $sla_low
         ELSE $sla_normal END"""
+AS_OF_SQL = """
+SELECT greatest(max(created_at),
+                coalesce(max(first_response_at), max(created_at)),
+                coalesce(max(resolved_at), max(created_at))) AS as_of
+FROM tickets"""
 TICKETS_SQL = f"""
-WITH as_of AS (
-    SELECT greatest(max(created_at),
-                    coalesce(max(first_response_at), max(created_at)),
-                    coalesce(max(resolved_at), max(created_at))) AS as_of
-    FROM tickets
+WITH as_of AS ({AS_OF_SQL}
 )
 SELECT
     t.ticket_id,
@@ -102,8 +105,8 @@ WITH nexted AS (
            min(created_at) OVER (
                PARTITION BY customer_hash ORDER BY created_at
                ROWS BETWEEN 2 FOLLOWING AND 2 FOLLOWING) AS after_next_created_at
-    FROM tickets
-    WHERE customer_hash IS NOT NULL
+    FROM tickets AS t
+    WHERE customer_hash IS NOT NULL/*since*/
 ),
 tangled AS (
     -- With two tickets opened at the same time tangled, the order of those (arbitrary) never
@@ -131,12 +134,13 @@ events AS (
            t.ticket_id
     FROM tickets AS t
     JOIN tangled AS g ON g.customer_hash = t.customer_hash
-    WHERE t.resolved_at IS NOT NULL
+    WHERE t.resolved_at IS NOT NULL/*since*/
     UNION ALL
     SELECT 0 AS kind, t.created_at AS event_at, t.customer_hash, CAST(NULL AS VARCHAR),
            CAST(NULL AS TIMESTAMP), CAST(NULL AS VARCHAR)
     FROM tickets AS t
     JOIN tangled AS g ON g.customer_hash = t.customer_hash
+    WHERE true/*since*/
 ),
 walked AS (
     -- next_created_at: the first ticket the customer opened strictly after this resolution.
@@ -230,12 +234,18 @@ CROSS JOIN pulses AS u
 """
 
 
-def source_sql(source: str) -> str:
-    """The SELECT giving the rows of one source (the same for every period)."""
+def source_sql(source: str, since: date | None = None) -> str:
+    """The SELECT giving the rows of one source (the same for every period).
+
+    since: only the rows placed on or after that day are needed (the stored scorecard
+    refreshing some periods). Repeat contact then orders only the tickets opened since: a
+    ticket's outcome depends on the customer's later tickets only, so it stays exact.
+    """
     if source == "tickets":
         return TICKETS_SQL
     if source == "resolutions":
-        return RESOLUTIONS_SQL
+        bound = "" if since is None else f" AND t.created_at >= TIMESTAMP '{since.isoformat()}'"
+        return RESOLUTIONS_SQL.replace("/*since*/", bound)
     if source == "surveys":
         return SURVEYS_SQL
     if source == "polls":

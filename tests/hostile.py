@@ -53,6 +53,9 @@ def make_hostile(db: Path, host: str) -> dict[str, str]:
             "UPDATE tickets SET agent = '=agent', category = '-category' WHERE team = ?",
             [names["Enterprise Support"]],
         )
+        # Rows changed outside ingest: the stored scorecard is rebuilt whole by the next write
+        # (the dashboard makes one when it opens the database).
+        con.execute("INSERT INTO changed_rows VALUES ('teams', NULL, NULL)")
     finally:
         con.close()
     return names

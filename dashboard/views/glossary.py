@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import data, signin, ui
 from database.csvsafe import frame_csv
 from metrics.registry import AREA_INFO, AREAS, INDICATORS
+
+viewer = signin.current()  # every read below is filtered for this person
 
 HOW_SCORES_WORK = """
 - **Status** compares a value with its target: ✅ *on target* when met, ⚠️ *close to target*
@@ -28,7 +30,7 @@ HOW_SCORES_WORK = """
 
 def glossary_frame() -> pd.DataFrame:
     """One row per indicator with what the glossary shows."""
-    targets = data.settings().targets
+    targets = data.settings(viewer).targets
     rows = []
     for ind in INDICATORS:
         target = targets.get(ind.id, ind.target)
@@ -52,7 +54,7 @@ def glossary_frame() -> pd.DataFrame:
 def render() -> None:
     """The page body."""
     st.title("Glossary")
-    settings = data.settings()
+    settings = data.settings(viewer)
     st.markdown(
         HOW_SCORES_WORK.format(tol=settings.status.amber_tolerance_pct, k=settings.privacy.k)
     )

@@ -11,14 +11,17 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, ui, uploads
+from dashboard import data, signin, ui, uploads
 from database.csvsafe import frame_csv
+from ingest.check import coverage
 from ingest.load import IngestError, load_file, unknown_values_text
 from ingest.mapping import available_mappings, load_mapping
 from ingest.preview import preview
 from ingest.recognise import recognise_any
 from ingest.sources import SOURCES
 from metrics.registry import unfed_text
+
+viewer = signin.current()  # every read below is filtered for this person
 
 SOURCE_LABELS = {
     "teams": "Teams (teams.csv)",
@@ -96,7 +99,15 @@ def _on_disk(uploaded: Any, own_mapping: Any) -> Iterator[tuple[Path, str | None
         yield path, mapping
 
 
-def _preview(source: str, uploaded: Any, mapping: str, own: Any) -> tuple[Any, Any] | None:
+def _chosen(uploaded: Any, mapping: str) -> str | None:
+    """The mapping to read with; None (recognise, or list the closest) when no shipped mapping
+    was recognised and the analyst left the canonical one."""
+    if mapping == "canonical" and _recognised(uploaded) is None:
+        return None
+    return mapping
+
+
+def _preview(source: str, uploaded: Any, mapping: str, own: Any) -> tuple[Any, Any, Any]:
     memo_key = (uploaded.file_id, source, mapping, own.file_id if own is not None else None)
     memo = st.session_state.get("_preview")
     if memo and memo[0] == memo_key:
@@ -106,12 +117,23 @@ def _preview(source: str, uploaded: Any, mapping: str, own: Any) -> tuple[Any, A
             result = preview(
                 source,
                 path,
-                mapping=own_mapping or mapping,
+                mapping=own_mapping or _chosen(uploaded, mapping),
                 limit=PREVIEW_ROWS,
                 db=data.database(),
             )
-    st.session_state["_preview"] = (memo_key, result)
-    return result
+        tz = data.database().settings().organisation.timezone
+        covered = coverage(source, path, own_mapping or _chosen(uploaded, mapping), tz)
+    st.session_state["_preview"] = (memo_key, (*result, covered))
+    return (*result, covered)
+
+
+def coverage_notes(source: str, carried: list[str], absent: list[str]) -> list[str]:
+    """What a file lacks and which figures it therefore cannot feed, one sentence each."""
+    notes = []
+    if absent:
+        notes.append("Not in this file, so not carried: " + ", ".join(absent) + ".")
+    notes.extend(f"What this file cannot feed: {line}." for line in unfed_text(source, carried))
+    return notes
 
 
 def _show_report(report: Any) -> None:
@@ -130,14 +152,9 @@ def _show_report(report: Any) -> None:
     notes = []
     if report.recognised:
         notes.append(f"Mapping {report.mapping} was recognised from the file's header.")
-    if getattr(report, "absent_columns", None):
-        notes.append("Not in this file, so not carried: " + ", ".join(report.absent_columns) + ".")
     notes.extend(f"{line}." for line in unknown_values_text(report))
     if report.rows_loaded:
-        notes.extend(
-            f"What this file cannot feed: {line}."
-            for line in unfed_text(report.source, report.carried)
-        )
+        notes.extend(coverage_notes(report.source, report.carried, report.absent_columns))
     if report.dropped_columns:
         notes.append(f"Dropped on sight, never stored: {', '.join(report.dropped_columns)}.")
     if report.ignored_columns:
@@ -209,23 +226,22 @@ def upload_tab() -> None:
         except Exception as exc:  # noqa: BLE001 - a refused file is shown, never raised
             st.error(f"This file cannot be loaded: {ui.text(refusal_text(exc))}", icon="🚫")
             return
-    if result is None:
-        st.info("Preview is not available in this version; the load report will show the result.")
+    rows, rejects, covered = result
+    st.caption(f"The first {min(len(rows), PREVIEW_ROWS)} rows as they will be stored.")
+    st.dataframe(rows, hide_index=True, width="stretch", height=240)
+    st.markdown("#### Validation report")
+    if rejects is None or len(rejects) == 0:
+        st.success("Every row of the file passes validation.", icon="✅")
     else:
-        rows, rejects = result
-        st.caption(f"The first {min(len(rows), PREVIEW_ROWS)} rows as they will be stored.")
-        st.dataframe(rows, hide_index=True, width="stretch", height=240)
-        st.markdown("#### Validation report")
-        if rejects is None or len(rejects) == 0:
-            st.success("Every row of the file passes validation.", icon="✅")
-        else:
-            st.warning(
-                f"{len(rejects):,} row(s) of the file break a rule and will be rejected "
-                "(the good rows still load). Each is listed with its line and the reason.",
-                icon="⚠️",
-            )
-            height = min(38 + 35 * len(rejects), 320)
-            st.dataframe(rejects, hide_index=True, width="stretch", height=height)
+        st.warning(
+            f"{len(rejects):,} row(s) of the file break a rule and will be rejected "
+            "(the good rows still load). Each is listed with its line and the reason.",
+            icon="⚠️",
+        )
+        height = min(38 + 35 * len(rejects), 320)
+        st.dataframe(rejects, hide_index=True, width="stretch", height=height)
+    for note in coverage_notes(source, covered.carried, covered.absent):
+        st.caption(ui.text(note))  # column names from the file
 
     if st.button(
         f"Load {ui.text(uploaded.name)} as {SOURCE_LABELS.get(source, source).lower()}",
@@ -241,8 +257,9 @@ def upload_tab() -> None:
                         data.database(),
                         source,
                         path,
-                        mapping=own_mapping or mapping,
+                        mapping=own_mapping or _chosen(uploaded, mapping),
                         file_name=uploaded.name,
+                        who=viewer.who,
                     )
             except IngestError as exc:
                 status.update(label="The file was refused", state="error")
@@ -257,7 +274,7 @@ def upload_tab() -> None:
 
 def history_tab() -> None:
     """The load log, newest first."""
-    history = data.load_history()
+    history = data.load_history(viewer)
     if history.empty:
         st.info("Nothing has been loaded yet.")
         return
@@ -284,7 +301,7 @@ def history_tab() -> None:
 
 def rejected_tab() -> None:
     """Rejected rows with their reasons, per load, downloadable."""
-    history = data.load_history()
+    history = data.load_history(viewer)
     with_rejects = history[history["rows_rejected"].fillna(0) > 0]
     if with_rejects.empty:
         st.success("No rejected rows: every loaded row passed validation.", icon="✅")
@@ -298,8 +315,8 @@ def rejected_tab() -> None:
         "Load", list(labels), key="rejected_load", format_func=lambda k: labels[k]
     )
     load_id = None if choice == "all" else int(choice)
-    reasons = data.rejection_reasons(load_id)
-    rows = data.rejected_rows(load_id)
+    reasons = data.rejection_reasons(viewer, load_id)
+    rows = data.rejected_rows(viewer, load_id)
     left, right = st.columns([1, 2])
     with left:
         st.markdown("**By reason**")
@@ -319,7 +336,7 @@ def rejected_tab() -> None:
 
 def freshness_tab() -> None:
     """How recent each source is."""
-    fresh = data.freshness()
+    fresh = data.freshness(viewer)
     now = datetime.now()
     ages = []
     for latest in fresh["latest_record"]:
@@ -356,11 +373,32 @@ def freshness_tab() -> None:
     )
 
 
+def audit_tab() -> None:
+    """Who loaded data, changed settings, targets or access, or was refused, and when."""
+    log = data.audit_log(viewer)
+    if log.empty:
+        st.info("Nothing recorded yet.")
+        return
+    st.dataframe(
+        log,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(log), 420),
+        column_config={
+            "happened_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss"),
+            "who": st.column_config.TextColumn("Who"),
+            "action": st.column_config.TextColumn("What"),
+            "detail": st.column_config.TextColumn("Detail"),
+        },
+    )
+    st.caption("Newest first. Who is the signed-in e-mail, or the computer user for commands.")
+
+
 def render() -> None:
     """The page body."""
     st.title("Data")
-    upload, history, rejected, fresh = st.tabs(
-        ["Upload", "Load history", "Rejected rows", "Freshness"]
+    upload, history, rejected, fresh, audited = st.tabs(
+        ["Upload", "Load history", "Rejected rows", "Freshness", "Audit log"]
     )
     with upload:
         ui.guard(upload_tab)
@@ -370,6 +408,8 @@ def render() -> None:
         ui.guard(rejected_tab)
     with fresh:
         ui.guard(freshness_tab)
+    with audited:
+        ui.guard(audit_tab)
 
 
 ui.guard(render)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, filters, model, ui
+from dashboard import charts, data, filters, model, signin, ui
 from metrics.registry import AREA_INFO, AREAS, by_id
 from metrics.scorecard import area_status
+
+viewer = signin.current()  # every read below is filtered for this person
 
 LOYALTY = ("loyalty.csat_pct", "loyalty.nps")
 WELLBEING = (
@@ -24,7 +26,7 @@ def _scoped(frame: pd.DataFrame, f: filters.Filters) -> pd.DataFrame:
 
 def culture_index_block(f: filters.Filters, current: pd.Timestamp) -> None:
     """The service-culture index: this period, its change and its trend."""
-    index = data.culture_index(f.period)
+    index = data.culture_index(viewer, f.period)
     col = model.value_column(index)
     mine = _scoped(index, f).sort_values("period_start")
     now = mine[mine["period_start"] == current][col]
@@ -32,7 +34,7 @@ def culture_index_block(f: filters.Filters, current: pd.Timestamp) -> None:
     value = float(now.iloc[0]) if len(now) and not pd.isna(now.iloc[0]) else None
     previous = float(before.iloc[-1]) if len(before) else None
     change = None if value is None or previous is None else value - previous
-    status = area_status(value, data.settings().status.amber_tolerance_pct)
+    status = area_status(value, data.settings(viewer).status.amber_tolerance_pct)
     left, right = st.columns([1, 3], vertical_alignment="center")
     with left:
         st.metric(
@@ -67,10 +69,10 @@ def culture_index_block(f: filters.Filters, current: pd.Timestamp) -> None:
 
 def area_tiles(f: filters.Filters, current: pd.Timestamp) -> None:
     """One tile per area: score, status, change from the previous period, sparkline."""
-    scores = data.area_scores(f.period)
+    scores = data.area_scores(viewer, f.period)
     col = model.value_column(scores)
     mine = _scoped(scores, f).sort_values("period_start")
-    tolerance = data.settings().status.amber_tolerance_pct
+    tolerance = data.settings(viewer).status.amber_tolerance_pct
     areas = AREAS
     for row_start in range(0, len(areas), 3):
         cols = st.columns(3)
@@ -133,7 +135,7 @@ def gap_block(frame: pd.DataFrame, current: pd.Timestamp) -> None:
 def trends_block(frame: pd.DataFrame, f: filters.Filters) -> None:
     """Loyalty and wellbeing trends side by side."""
     left, right = st.columns(2)
-    k = data.settings().privacy.k
+    k = data.settings(viewer).privacy.k
     for where, title, ids in (
         (left, "Customer loyalty", LOYALTY),
         (right, "Employee wellbeing", WELLBEING),
@@ -192,12 +194,12 @@ def movers_block(frame: pd.DataFrame, f: filters.Filters, current: pd.Timestamp)
 def render() -> None:
     """The page body."""
     st.title("Service culture overview")
-    if not data.has_data():
-        ui.empty_state()
+    if not data.has_data(viewer):
+        ui.empty_state(viewer.can_load)
         return
     f = filters.scorecard_filters()
     with st.spinner("Computing the scorecard..."):
-        frame = _scoped(data.indicator_values(f.period), f)
+        frame = _scoped(data.indicator_values(viewer, f.period), f)
     current, _ = model.latest_and_previous(frame)
     if current is None:
         st.info("No data for this selection: widen the date range or pick another department.")
@@ -207,7 +209,7 @@ def render() -> None:
         f"{f.period}. Latest period: **{ui.period_label(f.period, current)}**, "
         f"compared with the {f.period} before."
     )
-    pulse = data.pulse_caption(f.period, current.date())
+    pulse = data.pulse_caption(viewer, f.period, current.date())
     if pulse:
         st.caption(pulse)
     culture_index_block(f, current)
@@ -219,6 +221,16 @@ def render() -> None:
     trends_block(frame, f)
     st.subheader(f"Biggest movers this {f.period}")
     movers_block(frame, f, current)
+    st.download_button(
+        f"Download the scorecard by {f.period} (CSV)",
+        data.export_csv(viewer, f.period).encode("utf-8"),
+        file_name=f"scorecard-{f.period}.csv",
+        mime="text/csv",
+        key="download_export",
+        icon=":material/download:",
+        help="Every indicator of every scope you can see, in the export format of the command "
+        "line.",
+    )
 
 
 ui.guard(render)

@@ -10,12 +10,15 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import data, signin, ui
+from database import audit
 from database.settings import (
     SettingsError,
     default_settings_data,
 )
 from metrics.registry import AREA_INFO, INDICATORS, by_id, registry_problems
+
+viewer = signin.current()  # every read below is filtered for this person
 
 
 def current_overrides() -> dict[str, Any]:
@@ -40,19 +43,60 @@ def target_problems(targets: dict[str, float]) -> list[str]:
     return problems + [p for p in checked if "target" in p and "must be above 0" not in p]
 
 
-def _save(overrides: dict[str, Any], what: str) -> None:
+def _flat(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What a save changes, for the audit log: 'privacy.k 5 -> 3' (default: the shipped one)."""
+    defaults = _flat(default_settings_data()) | {f"targets.{i.id}": i.target for i in INDICATORS}
+    old, new = _flat(before), _flat(after)
+    said = []
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) != new.get(key):
+            was = old.get(key, defaults.get(key, "default"))
+            now = new.get(key, defaults.get(key, "default"))
+            said.append(f"{key} {was} -> {now}")
+    return "; ".join(said) or "no change"
+
+
+def _save(overrides: dict[str, Any], what: str, action: str = audit.SETTINGS) -> None:
+    if not viewer.can_configure:  # the form is not drawn for them; a stale one is refused
+        signin.refused(viewer.who, f"settings change: {what}")
+        st.error("Only analysts and administrators change targets and rules.", icon="🚫")
+        return
+    current = current_overrides()
     try:
         data.database().save_settings(overrides)
     except SettingsError as exc:
         st.error(f"Not saved: {ui.text(exc)}", icon="🚫")
         return
-    st.session_state["_settings_saved"] = f"{what} saved."
+    # Rules that change values (time zone, business hours, SLA, k) recompute the stored
+    # scorecard here, with progress; targets and tolerance only change status, at once.
+    bar = st.progress(0.0, text="Checking whether the scorecard needs recomputing…")
+
+    def step(done: int, total: int, label: str) -> None:
+        text = f"Recomputing the scorecard with the new rules: by {label.lower()}…"
+        bar.progress(done / total, text=text if label else "Scorecard recomputed.")
+
+    recomputed = data.update_scorecard(viewer, step)
+    bar.empty()
+    # After the recompute: the audit's own write would otherwise recompute without progress.
+    audit.record(data.database(), viewer.who, action, f"{what}: {changes(current, overrides)}")
+    done = " Every figure was recomputed with them." if recomputed else ""
+    st.session_state["_settings_saved"] = f"{what} saved.{done}"
     st.rerun()
 
 
 def targets_section(overrides: dict[str, Any]) -> None:
     """The table of targets and the form to change one."""
-    settings = data.settings()
+    settings = data.settings(viewer)
     rows = []
     for ind in INDICATORS:
         current = settings.targets.get(ind.id, ind.target)
@@ -69,6 +113,8 @@ def targets_section(overrides: dict[str, Any]) -> None:
             }
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=420)
+    if not viewer.can_configure:
+        return
 
     ids = [i.id for i in INDICATORS]
     with st.form("target_form", border=True):
@@ -99,18 +145,21 @@ def targets_section(overrides: dict[str, Any]) -> None:
         if problems:
             st.error("Not saved: " + "; ".join(problems), icon="🚫")
             return
-        _save(new, f"Target of {by_id(chosen).label} ({ui.fmt_value(value)})")
+        _save(new, f"Target of {by_id(chosen).label} ({ui.fmt_value(value)})", audit.TARGET)
     if reset:
         new = copy.deepcopy(overrides)
         new.get("targets", {}).pop(chosen, None)
         if not new.get("targets"):
             new.pop("targets", None)
-        _save(new, f"Default target of {by_id(chosen).label}")
+        _save(new, f"Default target of {by_id(chosen).label}", audit.TARGET)
 
 
 def rules_section(overrides: dict[str, Any]) -> None:
     """Privacy k, amber tolerance, SLA targets, business hours and time zone."""
-    s = data.settings()
+    s = data.settings(viewer)
+    if not viewer.can_configure:
+        _rules_table(s)
+        return
     with st.form("rules_form", border=True):
         c1, c2 = st.columns(2)
         k = c1.number_input(
@@ -166,6 +215,25 @@ def rules_section(overrides: dict[str, Any]) -> None:
         _save(_only_changes(overrides, chosen), "Rules")
 
 
+def _rules_table(s: Any) -> None:
+    """The rules in force, to read (for people who do not change them)."""
+    sla = s.sla_first_response_minutes
+    rows = [
+        ("Privacy: smallest group shown (k respondents)", str(s.privacy.k)),
+        ("Amber tolerance (% of the target)", f"{s.status.amber_tolerance_pct:g}"),
+        *(
+            (f"First-response target, {p} (minutes)", f"{getattr(sla, p):g}")
+            for p in ("urgent", "high", "normal", "low")
+        ),
+        ("Time zone", s.organisation.timezone),
+        (
+            "Business hours",
+            f"{s.organisation.business_hours_start}-{s.organisation.business_hours_end}",
+        ),
+    ]
+    st.dataframe(pd.DataFrame(rows, columns=["Rule", "In force"]), hide_index=True)
+
+
 def _only_changes(overrides: dict[str, Any], chosen: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Overrides holding only what differs from the shipped defaults (a small, readable file)."""
     defaults = default_settings_data()
@@ -182,10 +250,17 @@ def _only_changes(overrides: dict[str, Any], chosen: dict[str, dict[str, Any]]) 
 def render() -> None:
     """The page body."""
     st.title("Settings")
-    st.caption(
-        "Changes are validated, then kept in this database's settings file (the shipped "
-        "defaults stay as they are). Every page uses them at once."
-    )
+    if viewer.can_configure:
+        st.caption(
+            "Changes are validated, then kept in this database's settings file (the shipped "
+            "defaults stay as they are). Every page uses them at once."
+        )
+    else:
+        st.info(
+            f"You can read the targets and rules; as {viewer.role_label} you do not change them "
+            "(analysts and administrators do).",
+            icon="👁️",
+        )
     saved = st.session_state.pop("_settings_saved", None)
     if saved:
         st.success(saved, icon="✅")

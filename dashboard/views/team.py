@@ -7,27 +7,34 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, filters, model, ui
+from dashboard import charts, data, filters, model, signin, ui
 from database.csvsafe import frame_csv
 from metrics.periods import as_period
 from metrics.registry import AREA_INFO, INDICATORS, by_id
+
+viewer = signin.current()  # every read below is filtered for this person
 
 LEVELS = {"team": "Team", "department": "Department"}
 TICKET_LIMIT = 1000
 
 
 def _choose_scope() -> tuple[str, str | None]:
-    teams = data.teams()
+    teams = data.teams(viewer)
     departments = sorted(teams["department"].dropna().unique().tolist())
     levels = ["team", "department"] if departments else ["team"]
     cols = st.columns([1, 2])
     with cols[0]:
         level = ui.url_radio("Look at a", levels, "level", "team", format_func=LEVELS.__getitem__)
     names = sorted(teams["team"].tolist()) if level == "team" else departments
+    param = "team" if level == "team" else "dept"
+    asked = st.query_params.get(param)
+    if asked and asked not in names and not viewer.sees_everything:
+        # A hand-edited link to a team (or department) that is not theirs: nothing of it shown.
+        signin.refused(viewer.who, f"{level} in a link: {asked}")
+        st.warning(f"The {level} in the link is not one you can see.", icon="🔒")
     if not names:
         return level, None
     with cols[1]:
-        param = "team" if level == "team" else "dept"
         chosen = ui.url_selectbox(LEVELS[level], names, param, names[0])
     return level, chosen
 
@@ -37,7 +44,7 @@ def _indicator_table(
 ) -> pd.DataFrame:
     now = frame[frame["period_start"] == current].set_index("indicator")
     org_now = org[org["period_start"] == current].set_index("indicator")
-    k = data.settings().privacy.k
+    k = data.settings(viewer).privacy.k
     rows = []
     for ind in INDICATORS:
         row = now.loc[ind.id] if ind.id in now.index else None
@@ -107,6 +114,9 @@ def _trend_against_org(frame: pd.DataFrame, org: pd.DataFrame, who: str, period:
 def _tickets(scope: str, scope_id: str, period: str, start: date, label: str) -> None:
     # One list per delivered indicator: exactly the tickets its number counts (the registry's
     # drill-down), worst first, so a list can never disagree with its number.
+    if not viewer.sees_rows(scope, scope_id):
+        st.info(f"Ticket lists are shown for your own {scope} only.", icon="🔒")
+        return
     options = [i.id for i in INDICATORS if i.drilldown is not None]
     chosen = ui.url_selectbox(
         "Which figure", options, "list", options[0], format_func=lambda i: by_id(i).label
@@ -115,7 +125,7 @@ def _tickets(scope: str, scope_id: str, period: str, start: date, label: str) ->
     assert drill is not None
     st.caption(f"{drill.label}. Tickets created in {label}.")
     with st.spinner("Finding tickets..."):
-        tickets = data.tickets_behind(chosen, period, start, scope, scope_id, TICKET_LIMIT)
+        tickets = data.tickets_behind(viewer, chosen, period, start, scope, scope_id, TICKET_LIMIT)
     if tickets.empty:
         st.success("No tickets in this list for the chosen period.", icon="✅")
         return
@@ -154,8 +164,8 @@ def _tickets(scope: str, scope_id: str, period: str, start: date, label: str) ->
 def render() -> None:
     """The page body."""
     st.title("Team scorecard")
-    if not data.has_data():
-        ui.empty_state()
+    if not data.has_data(viewer):
+        ui.empty_state(viewer.can_load)
         return
     period, start, end = filters.period_and_range()
     scope, scope_id = _choose_scope()
@@ -164,7 +174,7 @@ def render() -> None:
         return
     first = as_period(period).start(start)
     with st.spinner("Computing the scorecard..."):
-        values = data.indicator_values(period)
+        values = data.indicator_values(viewer, period)
     frame = model.in_scope(values, scope, scope_id, first, end)
     org = model.in_scope(values, "org", None, first, end)
     current, _ = model.latest_and_previous(frame)
@@ -172,7 +182,7 @@ def render() -> None:
         st.info(f"No data for {scope} {ui.text(scope_id)} in this date range: widen the range.")
         return
 
-    teams = data.teams()
+    teams = data.teams(viewer)
     if scope == "team":
         info = teams[teams["team"] == scope_id]
         dept = info["department"].iloc[0] if len(info) else None
@@ -181,9 +191,6 @@ def render() -> None:
         if isinstance(lead, str):
             bits.append(f"Lead: {ui.text(lead)}")
         st.caption(" · ".join(bits))
-        peers = teams["team"].tolist()
-    else:
-        peers = sorted(teams["department"].dropna().unique().tolist())
 
     periods = model.periods(frame)
     labels = {p: ui.period_label(period, p, short=True) for p in periods}
@@ -198,9 +205,13 @@ def render() -> None:
     current = pd.Timestamp(at)
     period_label = ui.period_label(period, current)
 
-    index = data.culture_index(period)
-    ranked = model.rank_scopes(index, current, scope, peers)
-    mine = ranked[ranked["id"] == scope_id]
+    index = data.culture_index(viewer, period)
+    mine = index[
+        (index["period_start"] == current)
+        & (index["scope"] == scope)
+        & (index["scope_id"] == scope_id)
+    ][model.value_column(index)].dropna()
+    place = data.rank(viewer, period, current, scope, scope_id)
     now = frame[frame["period_start"] == current]
     on_target = int((now["status"] == "green").sum())
     with_value = int(now["status"].isin(["green", "amber", "red"]).sum())
@@ -208,11 +219,12 @@ def render() -> None:
     with c1:
         st.metric(
             "Service-culture index",
-            ui.fmt_value(mine["index"].iloc[0] if len(mine) else None, "", 0),
+            ui.fmt_value(mine.iloc[0] if len(mine) else None, "", 0),
             border=True,
         )
     with c2:
-        rank = f"{int(mine['rank'].iloc[0])} of {len(ranked)}" if len(mine) else "–"
+        # Only the place and how many: the others are never named.
+        rank = f"{ui.ordinal(place[0])} of {place[1]} {scope}s" if place else "–"
         st.metric(f"Rank among {scope}s", rank, border=True, help="By service-culture index.")
     with c3:
         st.metric("Indicators on target", f"{on_target} of {with_value}", border=True)
@@ -220,12 +232,12 @@ def render() -> None:
         f"{scope.capitalize()} **{ui.text(scope_id)}**, {period_label}. Rank and values for this "
         f"{period}; trends over the date range."
     )
-    pulse = data.pulse_caption(period, current.date())
+    pulse = data.pulse_caption(viewer, period, current.date())
     if pulse:
         st.caption(pulse)
 
     st.subheader("Every indicator")
-    ranks = model.indicator_ranks(values, current, scope, scope_id)
+    ranks = data.indicator_ranks(viewer, period, current, scope, scope_id)
     table = _indicator_table(frame, org, ranks, current)
     st.dataframe(
         table.drop(columns=["id"]),
@@ -243,7 +255,7 @@ def render() -> None:
 
     hidden = now[now["status"] == "suppressed"]
     if len(hidden):
-        k = data.settings().privacy.k
+        k = data.settings(viewer).privacy.k
         reason = ui.hidden_summary(hidden["suppressed_because"].tolist(), k)
         st.info(
             f"{len(hidden)} wellbeing figure(s) of {ui.text(scope_id)} are hidden: {reason} "
@@ -261,7 +273,7 @@ def render() -> None:
         (left, "first_response", "Time to first response"),
         (right, "resolution", "Time to resolution"),
     ):
-        dist = data.duration_distribution(measure, scope, scope_id, current.date(), end_of)
+        dist = data.duration_distribution(viewer, measure, scope, scope_id, current.date(), end_of)
         with where:
             st.markdown(f"**{title}**")
             if int(dist["tickets"].sum()) == 0:

@@ -7,9 +7,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, filters, model, ui
+from dashboard import charts, data, filters, model, signin, ui
 from metrics.periods import MONTH
 from metrics.registry import by_id
+
+viewer = signin.current()  # every read below is filtered for this person
 
 WELLBEING = (
     "wellbeing.enps",
@@ -64,7 +66,7 @@ def _team_table(
     values: pd.DataFrame, f: filters.Filters, current: pd.Timestamp, k: int
 ) -> tuple[pd.DataFrame, list[str]]:
     """The team table, and why each of its hidden figures is hidden (one reason per figure)."""
-    teams = data.teams()
+    teams = data.teams(viewer)
     if f.scope == "department":
         teams = teams[teams["department"] == f.scope_id]
     now = values[
@@ -92,7 +94,7 @@ def _team_table(
 
 
 def _chain(f: filters.Filters) -> None:
-    by_team = data.chain_by_team(f.period)
+    by_team = data.chain_by_team(viewer, f.period)
     by_team = by_team.assign(period_start=pd.to_datetime(by_team["period_start"]))
     by_team = by_team[
         (by_team["period_start"] >= pd.Timestamp(f.first_period))
@@ -147,18 +149,18 @@ def _chain(f: filters.Filters) -> None:
 def render() -> None:
     """The page body."""
     st.title("Employee wellbeing")
-    if not data.has_data():
-        ui.empty_state()
+    if not data.has_data(viewer):
+        ui.empty_state(viewer.can_load)
         return
     # Polls are read per calendar month (a pulse): no week or quarter view of wellbeing.
     f = filters.scorecard_filters(choose_period=False)
-    k = data.settings().privacy.k
-    pulses = data.pulse_months()
+    k = data.settings(viewer).privacy.k
+    pulses = data.pulse_months(viewer)
     if not pulses:
         st.info("No employee poll responses yet: load a poll export on the Data page.")
         return
     with st.spinner("Computing wellbeing..."):
-        values = data.indicator_values(f.period)
+        values = data.indicator_values(viewer, f.period)
     scoped = model.in_scope(values, f.scope, f.scope_id, min(pulses), max(pulses))
     scoped = scoped[scoped["indicator"].isin(WELLBEING)]
     shown = scoped[scoped["value"].notna() | (scoped["status"] == "suppressed")]

@@ -50,9 +50,11 @@ def build_sample_db(path: Path) -> Path:
 class Server:
     """A `scorecard serve` process (and its Streamlit child) on one database."""
 
-    def __init__(self, db: Path, log: Path) -> None:
+    def __init__(
+        self, db: Path, log: Path, port: int | None = None, secrets: Path | None = None
+    ) -> None:
         self.db = db
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log
         env = dict(os.environ)
@@ -70,6 +72,7 @@ class Server:
                 str(self.port),
                 "--host",
                 "127.0.0.1",
+                *(["--secrets", str(secrets)] if secrets else []),
             ],
             cwd=ROOT,
             env=env,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from cli.main import DEMO_FILES, SAMPLE_DIR
@@ -71,3 +72,13 @@ def open_page() -> Callable[..., AppTest]:
         return at
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def on_this_machine() -> Iterator[None]:
+    """The app bound to 127.0.0.1, as `scorecard serve` binds it: local mode unless a test
+    configures sign-in (AppTest runs in this process and reads this process's options)."""
+    before = st_config.get_option("server.address")
+    st_config.set_option("server.address", "127.0.0.1")
+    yield
+    st_config.set_option("server.address", before)

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from dashboard.ui import fmt_value
+from database.db import Database, read_connection
 from database.settings import load_settings, settings_path_for
 from metrics.registry import AREA_INFO, INDICATORS
+from metrics.store import is_current
 from tests.dashboard.dashboard_helpers import no_errors, texts
 
 GLOSSARY = "views/glossary.py"
@@ -118,3 +120,32 @@ def test_rules_are_validated_and_only_changes_are_written(app_db: Path, open_pag
     written = settings_path_for(app_db).read_text()
     assert "business_hours_start" not in written  # unchanged values stay with the defaults
     assert "Rules saved" in texts(at)
+
+
+def test_saving_a_rule_that_changes_values_recomputes_the_stored_scorecard(
+    app_db: Path, open_page
+) -> None:
+    version = Database(app_db).version()
+    at = open_page(SETTINGS)
+    no_errors(at)
+    at.number_input(key="k").set_value(3)
+    at.button(key="FormSubmitter:rules_form-Save rules").click().run()
+    no_errors(at)
+    assert "Rules saved. Every figure was recomputed with them." in texts(at)
+    assert load_settings(app_db).privacy.k == 3
+    assert Database(app_db).version() != version  # the recompute was a write
+    with read_connection(app_db) as con:
+        assert is_current(con, load_settings(app_db))
+
+
+def test_saving_a_target_changes_no_stored_value(app_db: Path, open_page) -> None:
+    at = open_page(SETTINGS)
+    at.selectbox(key="target_indicator").select("loyalty.csat_pct")
+    at.number_input(key="target_value").set_value(92.5)
+    at.button(key="FormSubmitter:target_form-Save target").click().run()
+    no_errors(at)
+    assert "Target of Customer satisfaction (CSAT) (92.5) saved." in texts(at)
+    assert "recomputed" not in texts(at)
+    # Only the audit log's row was written: the stored scorecard is still current.
+    with read_connection(app_db) as con:
+        assert is_current(con, load_settings(app_db))

@@ -14,6 +14,9 @@ from metrics.registry import INDICATORS, by_id
 from metrics.scorecard import culture_index, indicator_values
 from tests.dashboard.dashboard_helpers import chart_data, metric, no_errors, texts
 
+ORDINALS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", 6: "6th", 7: "7th", 8: "8th",
+            9: "9th", 10: "10th"}  # fmt: skip
+
 TEAM_PAGE = "views/team.py"
 
 
@@ -64,7 +67,7 @@ def test_team_rank_and_index_follow_the_culture_index(app_db: Path, open_page) -
     october = index[(index["period_start"] == date(2026, 10, 1)) & (index["scope"] == "team")]
     ordered = october.sort_values(["index", "scope_id"], ascending=[False, True])
     rank = list(ordered["scope_id"]).index("Tech Support L1") + 1
-    assert metric(at, "Rank among teams").value == f"{rank} of {len(ordered)}"
+    assert metric(at, "Rank among teams").value == f"{ORDINALS[rank]} of {len(ordered)} teams"
     mine = ordered[ordered["scope_id"] == "Tech Support L1"]["index"].iloc[0]
     assert metric(at, "Service-culture index").value == f"{mine:,.0f}"
 
@@ -106,7 +109,7 @@ def test_department_view_and_indicator_trend_against_organisation(app_db: Path, 
     at.selectbox(key="w_dept").select("Consumer").run()
     at.selectbox(key="w_ind").select("loyalty.csat_pct").run()
     no_errors(at)
-    assert metric(at, "Rank among departments").value.endswith("of 3")
+    assert metric(at, "Rank among departments").value.endswith("of 3 departments")
     trend = chart_data(at, 0)[0].to_pandas()
     assert set(trend["series"]) == {"Consumer", "Organisation"}
     assert len(trend) == 24  # twelve months each

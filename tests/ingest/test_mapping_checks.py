@@ -170,3 +170,114 @@ def test_a_key_naming_a_column_the_file_lacks_is_refused_before_reading(
         "skip_rows_where.Total: the file has no column 'Total' (columns found: Incident, "
         "Group, Opened, Minutes to answer)",
     ]
+
+
+def test_a_misspelt_required_column_is_named_with_its_near_twin(
+    tmp_path: Path, db_path: Path
+) -> None:
+    (tmp_path / "export.csv").write_text(ITSM_LIKE)
+    (tmp_path / "m.toml").write_text(
+        'name = "desk"\nsource = "tickets"\n[columns]\nticket_id = "Incident"\n'
+        'team = "Groupe"\ncreated_at = "Opened"\n[formats]\ncreated_at = "%d/%m/%Y %H:%M"\n'
+    )
+    with pytest.raises(IngestError) as refused:
+        load_file(db_path, "tickets", tmp_path / "export.csv", tmp_path / "m.toml")
+    assert str(refused.value) == (
+        "export.csv: the tickets file has no required column 'team' (mapped from 'Groupe'; did "
+        "you mean 'Group'?). Columns found: Incident, Group, Opened, Minutes to answer."
+    )
+
+
+def test_a_declared_poll_item_the_export_lacks_is_named_not_carried(
+    tmp_path: Path, db_path: Path
+) -> None:
+    (tmp_path / "p.csv").write_text(
+        "response_id,submitted_at,team,I get the training I need\nR1,2025-06-02,Support,4\n"
+    )
+    (tmp_path / "m.toml").write_text(
+        'name = "pulse"\nsource = "polls"\n[items]\ntraining = "I get the training I need"\n'
+        'growth = "I can grow here"\n'
+    )
+    report = load_file(db_path, "polls", tmp_path / "p.csv", tmp_path / "m.toml")
+    assert (report.rows_loaded, report.extra_items) == (1, ["training"])
+    assert report.absent_columns == ["'I can grow here' (item growth)"]
+
+
+def test_bad_dates_under_their_own_name_are_the_files_business(
+    tmp_path: Path, db_path: Path
+) -> None:
+    (tmp_path / "t.csv").write_text(
+        "ticket_id,team,created_at\nT1,A,yesterday\nT2,A,soon\nT3,A,later\n"
+    )
+    # No mapping key said how to read created_at and no common format reads these values:
+    # each row is rejected with its reason, the file is not refused as a mapping mistake.
+    report = load_file(db_path, "tickets", tmp_path / "t.csv")
+    assert (report.rows_loaded, report.rows_rejected) == (0, 3)
+
+
+def test_a_constant_that_is_no_timestamp_is_named(tmp_path: Path, db_path: Path) -> None:
+    refused = _refusal(
+        tmp_path,
+        db_path,
+        '[formats]\ncreated_at = "%d/%m/%Y %H:%M"\n[constants]\ndue_at = "next week"\n',
+    )
+    assert str(refused) == (
+        "export.csv: constants.due_at: 'next week' is not a timestamp; write one like "
+        "2025-03-01 14:05"
+    )
+
+
+@pytest.mark.parametrize(
+    "toml,message",
+    [
+        (
+            '[when.resolved_at]\ncolumn = "Status"\n',
+            'when.resolved_at: give exactly one of in = ["Closed", ...] or not_in = [...]',
+        ),
+        (
+            '[unknown_values]\nstatus = "other"\n',
+            'unknown_values.status: status has no "other"; write "reject" or "missing"',
+        ),
+        (
+            '[generated_id]\n[columns]\nticket_id = "ID"\n',
+            "generated_id: tickets ids are generated, so columns.ticket_id must go (or drop "
+            "[generated_id])",
+        ),
+        (
+            '[combine.team]\ndate = "Day"\ntime = "Hour"\n',
+            "combine.team: team is a text; a date and a time make a timestamp (created_at, "
+            "due_at, first_response_at, resolved_at)",
+        ),
+        (
+            '[durations.due_at]\ncolumn = "Days"\n',
+            "durations.due_at.after: a timestamp needs the one it follows, e.g. after = "
+            '"created_at"',
+        ),
+    ],
+)
+def test_new_keys_used_wrongly_are_named(toml: str, message: str) -> None:
+    from ingest.mapping import MappingError, parse_mapping
+
+    with pytest.raises(MappingError) as refused:
+        parse_mapping('name = "x"\nsource = "tickets"\n' + toml, "m.toml")
+    assert str(refused.value) == f"mapping m.toml: {message}"
+
+
+@pytest.mark.parametrize(
+    "rel,source,mapping",
+    [
+        ("tickets_kaggle/customer_support_tickets.csv", "tickets", "kaggle_support_tickets"),
+        ("itsm_excerpt/ITSM_data.csv", "tickets", "itsm_incidents"),
+        ("qualtrics/sample.csv", "surveys", "qualtrics_responses"),
+        ("qualtrics/sample_legacy.csv", "surveys", "qualtrics_legacy"),
+        ("nps_retail_fr/nps.csv", "surveys", None),
+    ],
+)
+def test_every_public_export_is_recognised_by_its_header(
+    rel: str, source: str, mapping: str | None
+) -> None:
+    from ingest.recognise import recognise, recognise_any
+    from tests.ingest.helpers import PUBLIC_DATA
+
+    assert recognise(source, PUBLIC_DATA / rel).mapping == mapping
+    assert recognise_any(PUBLIC_DATA / rel) == (None if mapping is None else (source, mapping))

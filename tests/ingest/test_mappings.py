@@ -190,8 +190,12 @@ def test_wrong_mapping_suggests_the_right_one(db_path: Path) -> None:
 
 
 def test_mapping_for_another_source_is_refused(db_path: Path) -> None:
-    with pytest.raises(IngestError, match="is for tickets, not surveys"):
+    with pytest.raises(IngestError) as refused:
         load_file(db_path, "surveys", FIXTURES / "zendesk_tickets.csv", "zendesk_tickets")
+    assert str(refused.value) == (
+        "zendesk_tickets.csv: mapping zendesk_tickets.toml is for tickets, not surveys: load "
+        "the file as tickets, or pick another mapping"
+    )
 
 
 def test_preview_writes_nothing_and_explains_rejects(tmp_path: Path, db_path: Path) -> None:

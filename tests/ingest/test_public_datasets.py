@@ -6,6 +6,7 @@ message that says why. None of them crashes the loader, whatever it is loaded as
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -331,3 +332,83 @@ def test_canonical_mapping_never_crashes(db_path: Path, rel: str, source: str) -
     else:  # any other exception fails the test: that is the crash this test is about
         outcome = report.outcome
     assert query(db_path, "SELECT outcome FROM loads") == [(outcome,)]
+
+
+# --- what a file did not carry feeds no figure: empty with n 0 in the export ------------------
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+# Each ticket export, its mapping, and the indicators it cannot feed, read by hand from the
+# columns it has (metrics.md: columns an export never had are unknown, not empty).
+TICKET_EXPORTS = {
+    KAGGLE: (
+        PUBLIC_DATA / KAGGLE,
+        "kaggle_support_tickets",
+        {
+            # First Response Time stands in for creation: no first responses; no reopens,
+            # replies, promises or handling time in the file.
+            "speed.first_response_median_min", "speed.first_response_sla_pct",
+            "accessibility.after_hours_first_response_median_min", "accuracy.reopen_rate_pct",
+            "accuracy.one_touch_pct", "clarity.clarification_loop_pct",
+            "transparency.promise_kept_pct", "efficiency.handle_median_min",
+            "efficiency.agent_replies_mean",
+        },
+    ),
+    ITSM: (
+        PUBLIC_DATA / ITSM,
+        "itsm_incidents",
+        {
+            "speed.first_response_median_min", "speed.first_response_sla_pct",
+            "accessibility.after_hours_first_response_median_min", "accuracy.reopen_rate_pct",
+            "accuracy.one_touch_pct", "clarity.clarification_loop_pct",
+            "transparency.promise_kept_pct", "efficiency.handle_median_min",
+            "efficiency.agent_replies_mean", "efficiency.repeat_contact_pct",
+        },
+    ),
+    "zendesk_no_first_reply": (
+        FIXTURES / "zendesk_no_first_reply.csv",
+        None,  # recognised from its header
+        {
+            "speed.first_response_median_min", "speed.first_response_sla_pct",
+            "accessibility.after_hours_first_response_median_min",
+            "clarity.clarification_loop_pct", "efficiency.handle_median_min",
+        },
+    ),
+    "days_open": (
+        FIXTURES / "days_open.csv",
+        FIXTURES / "days_open.toml",
+        {
+            "speed.first_response_median_min", "speed.first_response_sla_pct",
+            "accessibility.after_hours_first_response_median_min", "accuracy.reopen_rate_pct",
+            "accuracy.one_touch_pct", "clarity.clarification_loop_pct",
+            "transparency.promise_kept_pct", "efficiency.handle_median_min",
+            "efficiency.agent_replies_mean", "efficiency.repeat_contact_pct",
+        },
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(TICKET_EXPORTS))
+def test_an_indicator_the_file_cannot_feed_is_empty_with_n_0(db_path: Path, name: str) -> None:
+    from database.db import Database
+    from metrics.export import export_csv
+
+    path, mapping, unfed = TICKET_EXPORTS[name]
+    report = load_file(db_path, "tickets", path, mapping)
+    assert report.rows_loaded > 0
+    database = Database(db_path)
+    with database.read() as con:
+        text = export_csv(con, "month", database.settings())
+    rows = list(csv.DictReader(io.StringIO(text)))
+    seen = {r["indicator"] for r in rows}
+    assert unfed <= seen
+    for row in rows:
+        if row["indicator"] in unfed:
+            assert (row["value"], row["n"], row["status"]) == ("", "0", "grey"), row
+    # Every other ticket indicator has a figure somewhere: the file feeds it.
+    from metrics.registry import FILE_SOURCE, INDICATORS
+
+    tickets = {i.id for i in INDICATORS if FILE_SOURCE[i.computation.source] == "tickets"}
+    fed = {r["indicator"] for r in rows if r["n"] not in ("", "0")}
+    # The fixture's one promise (due 2025-03-04 18:00) is after its latest timestamp: not due.
+    not_due = {"transparency.promise_kept_pct"} if name == "zendesk_no_first_reply" else set()
+    assert fed & tickets == tickets - unfed - not_due

@@ -21,7 +21,7 @@ import pytest
 from database.db import read_connection
 from database.settings import Settings
 from ingest.load import load_file
-from metrics.export import export_csv
+from metrics.export import stored_export_csv
 from tests.metrics.privacy_audit import read_export
 from tests.metrics.reference_scorecard import on_boundary, reference_export
 from tests.test_sample_data import _generator
@@ -31,7 +31,8 @@ PERIODS = ("week", "month", "quarter")
 
 def exported(db_path: Path, unit: str, settings: Settings) -> dict:
     with read_connection(db_path) as con:
-        frame = read_export(export_csv(con, unit, settings))
+        # What `scorecard export` publishes: the scorecard the loads stored.
+        frame = read_export(stored_export_csv(con, unit, settings))
     return {
         (date.fromisoformat(p), s, i, ind): (
             float(v) if v else math.nan,

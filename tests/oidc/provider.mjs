@@ -7,7 +7,8 @@ const [issuer, redirectUri] = process.argv.slice(2);
 const port = Number(new URL(issuer).port);
 const oidc = new Provider(issuer, {
   clients: [{ client_id: 'scorecard', client_secret: 's3cret', redirect_uris: [redirectUri],
-              post_logout_redirect_uris: [new URL(redirectUri).origin + '/'] }],
+              // Streamlit's st.logout sends its redirect_uri as the post-logout address.
+              post_logout_redirect_uris: [new URL(redirectUri).origin + '/', redirectUri] }],
   findAccount: async (ctx, id) => {
     const [email, groups] = id.split('|');
     return {
