@@ -30,6 +30,9 @@ from ingest.stage import BLANK, SKIPPED, Staged, reader_rejects, reasons_sql, st
 log = logging.getLogger(__name__)
 
 
+LOAD_MEMORY = "1GB"  # what one load's DuckDB may hold in memory (bounded memory, data contract)
+
+
 class IngestError(Exception):
     """A file refused whole; the message tells a person what to do.
 
@@ -132,6 +135,9 @@ def load_file(
         mapping_obj, recognised = resolve(mapping, source, path)
         check_file(src, mapping_obj, path, settings.organisation.timezone)
         with database.write(keep_previous=True) as con:
+            # DuckDB's default (80 % of the machine) would let a big file's staging grow with
+            # the file; past this it spills to the database's temp folder instead.
+            con.execute(f"SET memory_limit = '{LOAD_MEMORY}'")
             if progress:
                 # DuckDB draws its own progress bar for statements that run over two seconds.
                 con.execute("SET enable_progress_bar = true")

@@ -286,10 +286,10 @@ def _normalise(src: Path, layout: Layout, out: Path, codec: str) -> Normalised:
             if isinstance(cells, str):
                 result.refused.append((line, cells))
                 continue
-            if all(not c.strip() for c in cells):
-                result.blank += 1
-                continue
             if len(cells) != width:
+                if not any(cells):
+                    result.blank += 1  # ,,,,, of another width: blank all the same
+                    continue
                 result.bad_shape.append((line, len(cells)))
                 continue
             writer.writerow([line, *cells])

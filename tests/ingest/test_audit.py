@@ -51,7 +51,7 @@ def test_a_version_2_database_gets_the_audit_table(tmp_path: Path) -> None:
         con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     assert Database(db).upgrade() is True
     with read_connection(db) as con:
-        assert schema_version(con) == SCHEMA_VERSION == "3"
+        assert schema_version(con) == SCHEMA_VERSION == "4"
         assert con.execute("SELECT count(*) FROM audit").fetchone() == (0,)
         assert con.execute("SELECT team FROM teams").fetchall() == [("Billing",)]
 

@@ -592,12 +592,12 @@ def test_blank_rows_are_skipped_and_counted_not_rejected(
     tmp_path: Path, db_path: Path, line_end: str
 ) -> None:
     # Excel's trailing rows: every cell empty, the delimiters still there; one in the middle.
-    rows = ["T1,Billing,2025-03-01 09:00", ",,", "T2,Tech,2025-03-02 10:00", ",,", ",,", ", ,"]
+    rows = ["T1,Billing,2025-03-01 09:00", ",,", "T2,Tech,2025-03-02 10:00", ",,", "N/A,,", ",,"]
     path = write_bytes(tmp_path / "t.csv", (SMALL_HEADER + line_end.join(rows) + line_end).encode())
 
     report = load_file(db_path, "tickets", path)
 
-    assert (report.rows_read, report.rows_loaded, report.rows_blank) == (6, 2, 4)
+    assert (report.rows_read, report.rows_loaded, report.rows_blank) == (6, 2, 4)  # N/A: missing
     assert report.rows_rejected == 0
     assert report.notes == ["4 blank rows (every cell empty) skipped, not rejected"]
     assert query(db_path, "SELECT count(*) FROM rejected_rows") == [(0,)]

@@ -261,3 +261,23 @@ def test_new_keys_used_wrongly_are_named(toml: str, message: str) -> None:
     with pytest.raises(MappingError) as refused:
         parse_mapping('name = "x"\nsource = "tickets"\n' + toml, "m.toml")
     assert str(refused.value) == f"mapping m.toml: {message}"
+
+
+@pytest.mark.parametrize(
+    "rel,source,mapping",
+    [
+        ("tickets_kaggle/customer_support_tickets.csv", "tickets", "kaggle_support_tickets"),
+        ("itsm_excerpt/ITSM_data.csv", "tickets", "itsm_incidents"),
+        ("qualtrics/sample.csv", "surveys", "qualtrics_responses"),
+        ("qualtrics/sample_legacy.csv", "surveys", "qualtrics_legacy"),
+        ("nps_retail_fr/nps.csv", "surveys", None),
+    ],
+)
+def test_every_public_export_is_recognised_by_its_header(
+    rel: str, source: str, mapping: str | None
+) -> None:
+    from ingest.recognise import recognise, recognise_any
+    from tests.ingest.helpers import PUBLIC_DATA
+
+    assert recognise(source, PUBLIC_DATA / rel).mapping == mapping
+    assert recognise_any(PUBLIC_DATA / rel) == (None if mapping is None else (source, mapping))
