@@ -12,6 +12,7 @@ import duckdb
 
 from cli.access import access_command, add_commands, audit_command
 from cli.serve import serve
+from database import audit
 from database.csvsafe import write_rows
 from database.db import DEFAULT_DB, Database
 from database.settings import SettingsError
@@ -184,7 +185,8 @@ def _undo(database: Database) -> int:
     if last is None or not database.can_undo():
         print("scorecard undo: there is no load to undo", file=sys.stderr)
         return 1
-    database.undo_last_load()
+    detail = f"load #{last['load_id']} ({last['source']}, {last['file_name']})"
+    audit.undo_last_load(database, audit.os_user(), detail)
     print(
         f"undid load #{last['load_id']} ({last['source']}, {last['file_name']}): the data is "
         "as it was before it"

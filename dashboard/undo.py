@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, signin, ui
+from database import audit
 
 
 def undo_section() -> None:
@@ -32,7 +33,8 @@ def undo_section() -> None:
             icon=":material/undo:",
             disabled=not confirm,
         ):
-            data.database().undo_last_load()
+            detail = f"load #{last['load_id']} ({last['source']}, {last['file_name']})"
+            audit.undo_last_load(data.database(), viewer.who, detail)
             st.session_state.pop("undo_confirm", None)
             st.session_state.pop("_last_report", None)  # its report no longer holds
             st.session_state["_undone"] = (

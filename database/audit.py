@@ -24,7 +24,8 @@ SETTINGS = "settings changed"
 TARGET = "target changed"
 ACCESS = "access changed"
 REFUSED = "refused"
-ACTIONS = (LOAD, LOAD_REFUSED, SETTINGS, TARGET, ACCESS, REFUSED)
+LOAD_UNDONE = "load undone"
+ACTIONS = (LOAD, LOAD_REFUSED, SETTINGS, TARGET, ACCESS, REFUSED, LOAD_UNDONE)
 COLUMNS = ["happened_at", "who", "action", "detail"]
 
 
@@ -59,3 +60,26 @@ def entries(con: duckdb.DuckDBPyConnection, limit: int = 1000) -> pd.DataFrame:
         "ORDER BY happened_at DESC, rowid DESC LIMIT ?",
         [limit],
     ).df()
+
+
+def undo_last_load(db: Database | str | os.PathLike[str], who: str, detail: str) -> bool:
+    """Undo the last load and say so in the audit log, which keeps every entry made since.
+
+    The undo swaps back the whole file kept before the load; the audit log is append-only, so
+    the entries written after that file was kept (the load's own among them) are carried over.
+    """
+    database = as_database(db)
+    with database.read() as con:
+        since = con.execute("SELECT happened_at, who, action, detail FROM audit").fetchall()
+    if not database.undo_last_load():
+        return False
+    with database.write() as con:
+        kept = set(con.execute("SELECT happened_at, who, action, detail FROM audit").fetchall())
+        for row in since:
+            if row not in kept:
+                con.execute(
+                    "INSERT INTO audit (happened_at, who, action, detail) VALUES (?, ?, ?, ?)",
+                    list(row),
+                )
+        record_in(con, who, LOAD_UNDONE, detail)
+    return True

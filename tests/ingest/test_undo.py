@@ -68,3 +68,15 @@ def test_a_first_load_has_nothing_to_undo(tmp_path: Path) -> None:
     assert main(["ingest", "tickets", str(first), "--db", str(db)]) == 0
     assert not Database(db).can_undo()
     assert main(["undo", "--db", str(db)]) == 1
+
+
+def test_undo_is_audited_and_keeps_the_audit_entries_made_since(db: Path, tmp_path: Path) -> None:
+    mistake = tmp_path / "mistake.csv"
+    mistake.write_text(MISTAKE)
+    assert main(["ingest", "tickets", str(mistake), "--db", str(db)]) == 0
+    assert main(["undo", "--db", str(db)]) == 0
+    with Database(db).read() as con:
+        log = con.execute("SELECT action, detail FROM audit ORDER BY happened_at").fetchall()
+    # The load's own entry (written after the file undo swaps back was kept) is not lost.
+    assert [a for a, d in log if "mistake.csv" in d] == ["load", "load undone"]
+    assert log[-1][1].startswith("load #")
