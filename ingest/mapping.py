@@ -360,7 +360,7 @@ def load_mapping(name_or_path: str | os.PathLike[str] | None, source: str) -> Ma
         raise MappingError(
             f"mapping {name_or_path!r} not found: give a shipped name ({shipped}) or a .toml path"
         )
-    mapping = parse_mapping(path.read_text(encoding="utf-8"), str(path))
+    mapping = parse_mapping(path.read_text(encoding="utf-8"), path.name)  # never a server path
     if mapping.source != source:
         raise MappingError(
             f"mapping {path.name} is for {mapping.source}, not {source}: "

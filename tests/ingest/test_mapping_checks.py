@@ -129,7 +129,7 @@ def test_a_mapping_mistake_names_its_key_and_what_to_write(
         mapping = mapping.replace("[columns]\n", "")  # the same table, continued
         mapping = "first_respons_at = " + mapping.split(" = ", 1)[1]
     refused = _refusal(tmp_path, db_path, mapping)
-    assert str(refused) == "export.csv: " + message.format(m=tmp_path / "m.toml")
+    assert str(refused) == "export.csv: " + message.format(m="m.toml")
 
 
 def test_a_format_that_reads_no_sampled_value_is_refused_with_the_one_that_does(
