@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, signin, ui
+from dashboard import data, links, signin, ui
 
 RATINGS = {
     "all": "All ratings",
@@ -37,7 +37,7 @@ def comments_section(scope: str, scope_id: str, start: date, end: date, label: s
         return
     left, right = st.columns([1, 2])
     with left:
-        rating = ui.url_selectbox(
+        rating = links.url_selectbox(
             "Rating", list(RATINGS), "rating", "all", format_func=RATINGS.__getitem__
         )
     with right:

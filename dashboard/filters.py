@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from dashboard import data, signin, ui
+from dashboard import data, links, signin, ui
 from metrics.periods import MONTH, PERIODS, as_period
 
 ALL = "(all departments)"
@@ -47,9 +47,9 @@ def period_and_range(choose_period: bool = True) -> tuple[str, date, date]:
     span = data.date_span(signin.current())
     assert span is not None, "period_and_range needs data"
     if not choose_period:
-        start, end = ui.url_date_range("Date range", span, default_range(span), where=st.sidebar)
+        start, end = links.url_date_range("Date range", span, default_range(span), where=st.sidebar)
         return MONTH.name, start, end
-    period = ui.url_selectbox(
+    period = links.url_selectbox(
         "Period",
         list(PERIODS),
         "period",
@@ -58,7 +58,7 @@ def period_and_range(choose_period: bool = True) -> tuple[str, date, date]:
         format_func=lambda p: ui.PERIOD_LABELS[p],
         help="Indicators are computed per week (starting Monday), month or quarter.",
     )
-    start, end = ui.url_date_range("Date range", span, default_range(span), where=st.sidebar)
+    start, end = links.url_date_range("Date range", span, default_range(span), where=st.sidebar)
     return period, start, end
 
 
@@ -75,7 +75,7 @@ def department_choice() -> str | None:
         del st.query_params["dept"]  # said once, without its name (no second notice below)
     if not departments:
         return None
-    chosen = ui.url_selectbox("Department", [ALL, *departments], "dept", ALL, where=st.sidebar)
+    chosen = links.url_selectbox("Department", [ALL, *departments], "dept", ALL, where=st.sidebar)
     return None if chosen == ALL else chosen
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, filters, model, signin, tables, ui
+from dashboard import charts, data, filters, links, model, signin, tables, ui
 from dashboard.comments import comments_section
 from database.csvsafe import frame_csv
 from metrics.periods import as_period
@@ -34,7 +34,9 @@ def _choose_scope() -> tuple[str, str | None, Any]:
     levels = ["team", "department"] if departments else ["team"]
     cols = st.columns([1, 2, 2])
     with cols[0]:
-        level = ui.url_radio("Look at a", levels, "level", "team", format_func=LEVELS.__getitem__)
+        level = links.url_radio(
+            "Look at a", levels, "level", "team", format_func=LEVELS.__getitem__
+        )
     names = sorted(teams["team"].tolist()) if level == "team" else departments
     param = "team" if level == "team" else "dept"
     asked = st.query_params.get(param)
@@ -46,7 +48,7 @@ def _choose_scope() -> tuple[str, str | None, Any]:
     if not names:
         return level, None, cols[2]
     with cols[1]:
-        chosen = ui.url_selectbox(LEVELS[level], names, param, names[0])
+        chosen = links.url_selectbox(LEVELS[level], names, param, names[0])
     return level, chosen, cols[2]
 
 
@@ -104,7 +106,7 @@ def _trend_against_org(
     frame: pd.DataFrame, org: pd.DataFrame, who: str, period: str, partial: set[pd.Timestamp]
 ) -> None:
     options = [i.id for i in INDICATORS]
-    chosen = ui.url_selectbox(
+    chosen = links.url_selectbox(
         "Indicator", options, "ind", options[0], format_func=lambda i: by_id(i).label
     )
     ind = by_id(chosen)
@@ -157,7 +159,7 @@ def _tickets(scope: str, scope_id: str, period: str, start: date, label: str) ->
         st.info(f"Ticket lists are shown for your own {scope} only.", icon=":material/lock:")
         return
     options = [i.id for i in INDICATORS if i.drilldown is not None]
-    chosen = ui.url_selectbox(
+    chosen = links.url_selectbox(
         "Which figure", options, "list", options[0], format_func=lambda i: by_id(i).label
     )
     drill = by_id(chosen).drilldown
@@ -270,7 +272,7 @@ def render() -> None:
     partial = model.partial_periods(period, periods, data.date_span(viewer))
     labels = {p: ui.period_label(period, p, short=True, partial=p in partial) for p in periods}
     with picker:
-        at = ui.url_selectbox(
+        at = links.url_selectbox(
             f"{ui.PERIOD_LABELS[period]} starting",
             [p.date().isoformat() for p in reversed(periods)],
             "at",

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, filters, model, signin, ui
+from dashboard import charts, data, filters, links, model, signin, ui
 from metrics.periods import MONTH
 from metrics.registry import by_id
 
@@ -122,7 +122,7 @@ def _team_trend(values: pd.DataFrame, f: filters.Filters, k: int) -> None:
     if not names:
         st.info("No teams in this selection.")
         return
-    team = ui.url_selectbox("Team", names, "wteam", names[0])
+    team = links.url_selectbox("Team", names, "wteam", names[0])
     rows = model.in_scope(values, "team", team, f.first_period, f.end)
     rows = rows[rows["indicator"].isin(WELLBEING[:-1])]  # participation has its own scale
     drawn = rows.dropna(subset=["value"])
@@ -187,15 +187,15 @@ def _chain(f: filters.Filters) -> None:
         by_team = by_team[by_team["department"] == f.scope_id]
     c1, c2, c3 = st.columns(3)
     with c1:
-        x = ui.url_selectbox(
+        x = links.url_selectbox(
             "Wellbeing measure", list(CHAIN_X), "wx", format_func=CHAIN_X.__getitem__
         )
     with c2:
-        y = ui.url_selectbox(
+        y = links.url_selectbox(
             "Customer measure", list(CHAIN_Y), "cy", format_func=CHAIN_Y.__getitem__
         )
     with c3:
-        lag = ui.url_selectbox(
+        lag = links.url_selectbox(
             "Customers measured",
             ["0", "1"],
             "lag",
@@ -251,7 +251,7 @@ def render() -> None:
     scoped = scoped[scoped["indicator"].isin(WELLBEING)]
     shown = scoped[scoped["value"].notna() | (scoped["status"] == "suppressed")]
     with_data = sorted({p.date() for p in shown["period_start"]}) or pulses
-    at = ui.url_selectbox(
+    at = links.url_selectbox(
         "Pulse",
         [p.isoformat() for p in reversed(pulses)],
         "pulse",

@@ -679,8 +679,8 @@ def test_an_unknown_codec_name_is_refused_naming_the_key(tmp_path: Path, db_path
         load_file(db_path, "tickets", path, mapping=mapping)
 
     assert str(refused.value) == (
-        f"t.csv: mapping {Path(mapping).name}: read.encoding: 'cp9999' is not an encoding Python knows "
-        "(for example utf-8, cp1252, cp850, latin-1, utf-16, or auto)"
+        f"t.csv: mapping {Path(mapping).name}: read.encoding: 'cp9999' is not an encoding "
+        "Python knows (for example utf-8, cp1252, cp850, latin-1, utf-16, or auto)"
     )
 
 
