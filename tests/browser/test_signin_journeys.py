@@ -146,7 +146,7 @@ def test_team_lead_sees_their_team_only_and_signs_out(tab: Page, signin_app: str
     assert [t for t in OTHERS + ["Returns", "Orders & Delivery"] if t in body(tab)] == []
     screenshot(tab, "team-lead", 1600)
     tickets = download(tab, "Download these tickets (CSV)")
-    assert tickets and {r["team"] for r in tickets} == {"Billing"}
+    assert tickets and {r["Team"] for r in tickets} == {"Billing"}
 
     # A hand-edited link to another team shows nothing of it; the Data page is not there.
     tab.goto(f"{signin_app}/team?team=Returns")
@@ -181,7 +181,7 @@ def test_department_head_sees_their_department(tab: Page, signin_app: str) -> No
     go_to(tab, "Team", "Team scorecard")
     choose(tab, "Team", "Returns")
     tickets = download(tab, "Download these tickets (CSV)")
-    assert {r["team"] for r in tickets} == {"Returns"}
+    assert {r["Team"] for r in tickets} == {"Returns"}
     assert [t for t in OTHERS if t in body(tab)] == []
 
 
