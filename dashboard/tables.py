@@ -51,7 +51,8 @@ def change_text(change: Any, ind: Indicator, partial: bool) -> str:
     shown = ui.fmt_change(change, ind.unit_label)
     if shown is None:
         return ui.MISSING
-    word = change_word(change, ind.better)
+    # What rounds to zero where it is shown reads as no change, whatever its sign.
+    word = change_word(change, ind.better) if any(c in "123456789" for c in shown) else None
     return f"{shown} · {word}" if word else f"{shown} · no change"
 
 

@@ -136,12 +136,15 @@ def _duration(value: float, unit: str, signed: bool = False) -> str | None:
     if minutes is None:
         return None
     total = float(value) * minutes
-    sign = "+" if signed and total > 0 else ""
     if abs(total) < 120 and unit == "min":
-        return f"{sign}{total:,.0f} min"
-    if abs(total) < 48 * 60:
-        return f"{sign}{total / 60:,.1f} h"
-    return f"{sign}{total / 1440:,.1f} d"
+        amount, digits, label = total, 0, "min"
+    elif abs(total) < 48 * 60:
+        amount, digits, label = total / 60, 1, "h"
+    else:
+        amount, digits, label = total / 1440, 1, "d"
+    shown = round(amount, digits) or 0.0  # what rounds to zero shows as 0, never -0
+    sign = "+" if signed and shown > 0 else ""
+    return f"{sign}{shown:,.{digits}f} {label}"
 
 
 def fmt_value(value: Any, unit: str | None = None, digits: int | None = None) -> str:
@@ -170,9 +173,9 @@ def fmt_change(change: Any, unit: str | None = None) -> str | None:
     duration = _duration(change, unit, signed=True)
     if duration is not None:
         return duration
-    sign = "+" if float(change) > 0 else ""
     digits = 0 if abs(float(change)) >= 100 else 1
-    number = f"{sign}{float(change):,.{digits}f}"
+    shown = round(float(change), digits) or 0.0  # -0.04 shows as 0.0, never -0.0
+    number = f"{'+' if shown > 0 else ''}{shown:,.{digits}f}"
     if unit in ("%", "pct", "percent"):
         return f"{number} pp"
     if unit in PLAIN_UNITS:

@@ -375,3 +375,17 @@ def test_freshness_of_a_source_never_loaded_reads_a_dash(no_polls_db: Path, open
     assert polls["Last file"] == "—"
     assert polls["Latest record was"] == "—"
     assert "None" not in set(fresh.astype(str).to_numpy().ravel())
+
+
+def test_a_change_that_rounds_to_zero_reads_as_no_change() -> None:
+    from dashboard.tables import change_text
+    from dashboard.ui import fmt_change
+    from metrics.registry import by_id
+
+    assert fmt_change(-0.04, "%") == "0.0 pp"  # never "-0.0"
+    assert fmt_change(0.2, "min") == "0 min"  # never "+0 min"
+    replies = by_id("efficiency.agent_replies_mean")  # lower is better
+    assert change_text(-0.04, replies, partial=False) == "0.0 · no change"
+    assert change_text(-0.4, replies, partial=False) == "-0.4 · better"
+    handling = by_id("efficiency.handle_median_min")
+    assert change_text(0.2, handling, partial=False) == "0 min · no change"
