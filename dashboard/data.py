@@ -343,6 +343,11 @@ def duration_distribution(
 # --- the Data page: analysts and administrators only ------------------------------------------
 
 
+def _for_loaders(found: pd.DataFrame, viewer: Viewer) -> pd.DataFrame:
+    """The data operations' records (loads, rejects, freshness, audit): for those who load."""
+    return found if viewer.can_load else found.iloc[:0]
+
+
 @st.cache_data(**CACHE)
 def _load_history(db: str, ver: str) -> pd.DataFrame:
     with reading(db) as con:
@@ -352,7 +357,7 @@ def _load_history(db: str, ver: str) -> pd.DataFrame:
 def load_history(viewer: Viewer) -> pd.DataFrame:
     """The load log, newest first."""
     found = _load_history(*_version())
-    return found if viewer.can_load else found.iloc[:0]
+    return _for_loaders(found, viewer)
 
 
 @st.cache_data(**CACHE)
@@ -376,7 +381,7 @@ def _rejected_rows(db: str, ver: str, load_id: int | None) -> pd.DataFrame:
 def rejected_rows(viewer: Viewer, load_id: int | None) -> pd.DataFrame:
     """Quarantined rows of one load (or all)."""
     found = _rejected_rows(*_version(), load_id)
-    return found if viewer.can_load else found.iloc[:0]
+    return _for_loaders(found, viewer)
 
 
 @st.cache_data(**CACHE)
@@ -388,7 +393,7 @@ def _rejection_reasons(db: str, ver: str, load_id: int | None) -> pd.DataFrame:
 def rejection_reasons(viewer: Viewer, load_id: int | None) -> pd.DataFrame:
     """Rejected rows counted by reason, most frequent first."""
     found = _rejection_reasons(*_version(), load_id)
-    return found if viewer.can_load else found.iloc[:0]
+    return _for_loaders(found, viewer)
 
 
 @st.cache_data(**CACHE)
@@ -400,7 +405,7 @@ def _freshness(db: str, ver: str) -> pd.DataFrame:
 def freshness(viewer: Viewer) -> pd.DataFrame:
     """Per source: rows stored, latest record time, last successful load and its file."""
     found = _freshness(*_version())
-    return found if viewer.can_load else found.iloc[:0]
+    return _for_loaders(found, viewer)
 
 
 @st.cache_data(**CACHE)
@@ -412,7 +417,7 @@ def _audit_log(db: str, ver: str) -> pd.DataFrame:
 def audit_log(viewer: Viewer) -> pd.DataFrame:
     """Who loaded, changed settings or access, or was refused, and when; newest first."""
     found = _audit_log(*_version())
-    return found if viewer.can_load else found.iloc[:0]
+    return _for_loaders(found, viewer)
 
 
 @st.cache_data(**CACHE)
